@@ -1,0 +1,1 @@
+"""Domain model: accounts, people, buying groups, lists, audiences, journeys, Marketo objects."""

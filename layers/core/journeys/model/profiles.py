@@ -1,0 +1,51 @@
+"""Accounts and people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from journeys.model.common import Email, Id, Scalar, Strict
+
+
+class Owner(Strict):
+    name: str
+    email: Email
+
+
+class Account(BaseModel):
+    """A company. Attributes beyond the named ones are kept (the data set declares their types)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Id
+    name: str = ""
+    industry: str | None = None
+    employees: int | None = Field(default=None, ge=0)
+    revenue: float | None = Field(default=None, ge=0)
+    country: str | None = None
+    owner: Owner | None = None
+
+    def attributes(self) -> dict[str, Any]:
+        """Every attribute as plain data (the id and owner included)."""
+        return self.model_dump(mode="json", exclude_none=False)
+
+
+class Person(BaseModel):
+    """A profile that belongs to one account."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Id
+    account: Id
+    email: Email | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    firstName: str | None = None
+    lastName: str | None = None
+    marketoLeadId: int | None = Field(default=None, gt=0)
+    scores: dict[str, float] = Field(default_factory=dict)
+
+    def attributes(self) -> dict[str, Scalar]:
+        data = self.model_dump(mode="json", exclude={"scores"})
+        return {k: v for k, v in data.items() if not isinstance(v, dict | list)}

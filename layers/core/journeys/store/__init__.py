@@ -1,0 +1,1 @@
+"""Persistence: one repository interface (`Store`), an in-memory and a DynamoDB adapter."""
