@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,15 @@ _CfnLoader.add_multi_constructor("!", _cfn_tag)  # type: ignore[no-untyped-call]
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    """The template as data (a fresh copy: callers may change it)."""
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:
+    # Parsing the template costs more than creating a moto table: once per file version.
     with path.open() as fh:
-        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fh, Loader=_CfnLoader)  # type: ignore[no-any-return]
 
 
 def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:

@@ -130,8 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write state.yaml, outbox.json and report.json here")
     p.add_argument("--events", help="timed account/person events to inject (YAML or JSON)")
     p.add_argument("--explain", metavar="ACCOUNT", help="print one account's path")
+    p.add_argument("--start", help="virtual start time (ISO, default: now)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_delegate("journeys.local.cli", "run_command"))
+
+    p = sub.add_parser("demo-data", help="write a demo data set with generated accounts and people (JSON)")
+    p.add_argument("-o", "--out", required=True)
+    p.add_argument(
+        "--base", default="examples/data/small.yaml", help="data set whose lists, journeys, ... to keep"
+    )
+    p.add_argument("--accounts", type=int, default=500)
+    p.add_argument("--people", type=int, default=20, help="people per account")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=_delegate("journeys.local.cli", "demo_data_command"))
 
     p = sub.add_parser("diagram", help="print a journey as a Mermaid flowchart")
     p.add_argument("journey", metavar="JOURNEY")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 
@@ -17,6 +17,12 @@ class Issue(BaseModel):
     node: str
     field: str
     message: str
+
+    @field_validator("node", "field", "message")
+    @classmethod
+    def _never_blank(cls, value: str) -> str:
+        # A blank key in the input (a node id "") must still yield a readable line.
+        return value if value.strip() else f"(blank {value!r})"
 
     def __str__(self) -> str:
         return f"{self.node}: {self.field}: {self.message}"

@@ -54,14 +54,17 @@ def render(source: str, context: Mapping[str, Any], *, html: bool = False) -> st
         raise TemplateError(f"template cannot render: {exc}") from exc
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """Copy to dicts/lists/scalars so a template sees data, never objects with methods."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, _SCALARS):
         return value
+    if isinstance(value, Mapping):
+        return {str(k): v if type(v) in _SCALARS else _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
     return str(value)
 
 

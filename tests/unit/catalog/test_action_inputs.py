@@ -93,8 +93,12 @@ def test_valid_inputs_are_accepted(action_id: str) -> None:
     ACTIONS[action_id].inputs.model_validate(VALID[action_id])
 
 
-@pytest.mark.parametrize(("action_id", "params", "field"), INVALID, ids=[f"{a}-{f}-{i}" for i, (a, _, f) in enumerate(INVALID)])
-def test_invalid_inputs_are_rejected_naming_the_field(action_id: str, params: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(
+    ("action_id", "params", "field"), INVALID, ids=[f"{a}-{f}-{i}" for i, (a, _, f) in enumerate(INVALID)]
+)
+def test_invalid_inputs_are_rejected_naming_the_field(
+    action_id: str, params: dict[str, Any], field: str
+) -> None:
     with pytest.raises(ValidationError) as caught:
         ACTIONS[action_id].inputs.model_validate(params)
     fields = {str(err["loc"][0]) if err["loc"] else "" for err in caught.value.errors()}
@@ -114,4 +118,6 @@ def test_score_change_forms(change: str) -> None:
 
 
 def test_marketo_email_is_an_alternative_to_an_authored_one() -> None:
-    ACTIONS["send_email"].inputs.model_validate({"email": {"workspace": "Default", "email": "Executive briefing"}})
+    ACTIONS["send_email"].inputs.model_validate(
+        {"email": {"workspace": "Default", "email": "Executive briefing"}}
+    )

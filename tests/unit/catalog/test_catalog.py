@@ -23,7 +23,9 @@ def test_exactly_the_22_actions_with_their_targets() -> None:
 
 
 def test_marketo_context_is_exactly_the_marketo_actions() -> None:
-    assert {a for a, s in ACTIONS.items() if s.context == "marketo"} == {a for a in ACTIONS if a.startswith("marketo_")}
+    assert {a for a, s in ACTIONS.items() if s.context == "marketo"} == {
+        a for a in ACTIONS if a.startswith("marketo_")
+    }
 
 
 def test_each_entry_describes_itself_for_a_front_end() -> None:

@@ -53,16 +53,32 @@ def test_path_that_does_not_end_in_an_end_node() -> None:
 
 
 def test_split_with_no_paths_and_with_too_many() -> None:
-    assert_issue(journey({"a": {"type": "split", "by": "accounts", "paths": []}, "done": END}), "a", "paths", "at least 1")
+    assert_issue(
+        journey({"a": {"type": "split", "by": "accounts", "paths": []}, "done": END}),
+        "a",
+        "paths",
+        "at least 1",
+    )
     paths = [{"label": f"p{i}", "when": when("tier", i), "next": "done"} for i in range(26)]
-    assert_issue(journey({"a": {"type": "split", "by": "accounts", "paths": paths}, "done": END}), "a", "paths", "at most 25")
+    assert_issue(
+        journey({"a": {"type": "split", "by": "accounts", "paths": paths}, "done": END}),
+        "a",
+        "paths",
+        "at most 25",
+    )
 
 
 def test_otherwise_must_be_last_and_unique() -> None:
-    paths = [{"label": "o", "otherwise": True, "next": "done"}, {"label": "x", "when": when(), "next": "done"}]
+    paths = [
+        {"label": "o", "otherwise": True, "next": "done"},
+        {"label": "x", "when": when(), "next": "done"},
+    ]
     assert_issue(journey({"a": {"type": "split", "by": "accounts", "paths": paths}, "done": END}),
                  "a", "paths[0].otherwise", "last")  # fmt: skip
-    two = [{"label": "o", "otherwise": True, "next": "done"}, {"label": "p", "otherwise": True, "next": "done"}]
+    two = [
+        {"label": "o", "otherwise": True, "next": "done"},
+        {"label": "p", "otherwise": True, "next": "done"},
+    ]
     assert_issue(journey({"a": {"type": "split", "by": "accounts", "paths": two}, "done": END}),
                  "a", "paths", "at most one otherwise")  # fmt: skip
 
@@ -97,7 +113,9 @@ def test_split_by_people_allows_only_people_actions() -> None:
 
 
 def test_split_by_people_paths_close_with_one_merge() -> None:
-    raw = journey({"a": people_split([{"label": "p", "when": when(), "next": "e"}]), "e": email("done"), "done": END})
+    raw = journey(
+        {"a": people_split([{"label": "p", "when": when(), "next": "e"}]), "e": email("done"), "done": END}
+    )
     assert_issue(raw, "done", "type", "must close with a merge")
     two = journey({
         "a": people_split([{"label": "p", "when": when(), "next": "m1"}, {"label": "q", "otherwise": True, "next": "m2"}]),
@@ -154,7 +172,9 @@ def test_bad_durations_and_dates() -> None:
 
 
 def test_unknown_node_type_and_unknown_action() -> None:
-    assert_issue(journey({"a": {"type": "teleport", "next": "done"}, "done": END}), "a", "type", "unknown node type")
+    assert_issue(
+        journey({"a": {"type": "teleport", "next": "done"}, "done": END}), "a", "type", "unknown node type"
+    )
     bad = email()
     bad["action"] = "send_pigeon"
     assert_issue(journey({"a": bad, "done": END}), "a", "action", "unknown action 'send_pigeon'")

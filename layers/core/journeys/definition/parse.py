@@ -40,7 +40,9 @@ def parse_journey(raw: Any) -> Parsed:
         )
         raw_nodes = {}
     elif len(raw_nodes) > MAX_NODES:
-        issues.append(Issue(node=JOURNEY, field="nodes", message=f"at most {MAX_NODES} nodes (got {len(raw_nodes)})"))
+        issues.append(
+            Issue(node=JOURNEY, field="nodes", message=f"at most {MAX_NODES} nodes (got {len(raw_nodes)})")
+        )
         return Parsed(journey=None, nodes={}, node_ids=set(), start=None, issues=issues)
     for key, value in raw_nodes.items():
         node_id = str(key)

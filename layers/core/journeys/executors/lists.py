@@ -1,0 +1,74 @@
+"""Account lists: add and remove the account (only live static lists are targets)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from journeys.catalog import inputs as i
+from journeys.executors.base import ActionBatch, ExecutionContext, by_id_or_name, for_each
+from journeys.model.lists import AccountList
+from journeys.outcomes import ActionResult
+from journeys.store.repository import NotFound
+
+
+def account_list(ctx: ExecutionContext, batch: ActionBatch, ref: str) -> AccountList | None:
+    found = ctx.store.get_account_list(ref)
+    if found is not None:
+        return found
+    lists = batch.cached("account-lists", ctx.store.list_account_lists)
+    named: AccountList | None = by_id_or_name(lists, ref, lambda x: x.id, lambda x: x.name)
+    return named
+
+
+def _target(ctx: ExecutionContext, batch: ActionBatch, ref: str) -> AccountList | ActionResult:
+    account = batch.account.id
+    found = account_list(ctx, batch, ref)
+    if found is None:
+        return ActionResult.failed(account, f"unknown account list '{ref}'")
+    if not found.actionable:
+        return ActionResult.skipped(account, "list is not a live static list")
+    return found
+
+
+class AddToAccountList:
+    action_id: ClassVar[str] = "add_to_account_list"
+    idempotent: ClassVar[bool] = True
+    chunk_size: ClassVar[int] = 1
+
+    def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
+        inputs = batch.inputs_as(i.AccountListTarget)
+        target = _target(ctx, batch, inputs.list)
+        if isinstance(target, ActionResult):
+            return [target]
+
+        def apply(account: str) -> ActionResult:
+            try:
+                added = ctx.store.add_to_account_list(target.id, account)
+            except NotFound:
+                return ActionResult.failed(account, f"unknown account list '{inputs.list}'")
+            return (
+                ActionResult.applied(account) if added else ActionResult.skipped(account, "already a member")
+            )
+
+        return for_each([batch.account.id], apply)
+
+
+class RemoveFromAccountList:
+    action_id: ClassVar[str] = "remove_from_account_list"
+    idempotent: ClassVar[bool] = True
+    chunk_size: ClassVar[int] = 1
+
+    def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
+        inputs = batch.inputs_as(i.AccountListTarget)
+        target = _target(ctx, batch, inputs.list)
+        if isinstance(target, ActionResult):
+            return [target]
+
+        def apply(account: str) -> ActionResult:
+            try:
+                removed = ctx.store.remove_from_account_list(target.id, account)
+            except NotFound:
+                return ActionResult.failed(account, f"unknown account list '{inputs.list}'")
+            return ActionResult.applied(account) if removed else ActionResult.skipped(account, "not a member")
+
+        return for_each([batch.account.id], apply)

@@ -1,0 +1,499 @@
+"""The SQS batch pipeline of the action functions: ledger, executors, counts, task tokens.
+
+For each node-entry message (Powertools `BatchProcessor`, partial batch failures):
+
+1. parse it (`NodeEntryMessage`); messages with the same action and params share parsed inputs
+   and a lookup cache, and are processed next to each other;
+2. resolve the subjects: the cohort's people (a stored cohort ref, or every person of the
+   account) or the account itself;
+3. idempotency ledger keyed by (entry, node, subject): subjects with a final outcome are not
+   touched again; the others are claimed (a `pending` row) chunk by chunk, executed and
+   recorded. A `pending` row found on redelivery was claimed by an attempt that stopped before
+   recording it; executors report the work they completed before a transient error
+   (`Interrupted`), so such a row marks work that did not happen and it is executed again. Only a
+   process killed between an executor's side effect and the ledger write (at most one chunk)
+   can repeat a person-action;
+4. per-node counts once per message, guarded by a ledger marker claimed before adding them;
+5. `SendTaskSuccess` with the `OutcomeCounts` of every subject, or `SendTaskFailure` for a
+   permanent error; a transient error raises, so SQS redelivers the message (then the DLQ).
+
+The SQS visibility timeout (six times the function timeout) keeps two consumers from working on
+one message at once, which the take-over of `pending` rows relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from journeys.catalog.actions import ACTIONS, ActionSpec
+from journeys.executors.base import (
+    COUNTS_MARKER,
+    ActionBatch,
+    ExecutionContext,
+    Executor,
+    Interrupted,
+    MessageMeta,
+    PermanentActionError,
+    ReferenceData,
+)
+from journeys.executors.registry import EXECUTORS
+from journeys.messages import NodeEntryMessage
+from journeys.model.profiles import Account, Person
+from journeys.outcomes import ActionResult, Outcome, OutcomeCounts
+from journeys.ports import TaskResponder, TaskTokenGone
+from journeys.store.records import LedgerEntry
+from journeys.store.repository import NotFound
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
+
+logger = logging.getLogger(__name__)
+
+
+class PoisonMessage(Exception):
+    """A body that is not a node-entry message and carries no task token to fail: after
+    maxReceiveCount deliveries SQS moves it to the DLQ."""
+
+
+class InFlight(Exception):
+    """Another consumer claimed a subject of this message just now: retry the message later."""
+
+
+@dataclass
+class _Invalid:
+    error: str
+    token: str | None
+
+
+@dataclass
+class _Group:
+    inputs: BaseModel | None
+    error: str | None
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    messages: dict[str, NodeEntryMessage | _Invalid]
+    groups: dict[str, _Group]
+    ordered: list[dict[str, Any]]
+
+
+def group_key(message: NodeEntryMessage) -> str:
+    return f"{message.action}\n{json.dumps(message.params, sort_keys=True, separators=(',', ':'))}"
+
+
+def _result_of(row: LedgerEntry) -> ActionResult:
+    return ActionResult(subject=row.subject, outcome=Outcome(row.outcome), reason=row.reason)
+
+
+def _final(row: LedgerEntry | None) -> bool:
+    return row is not None and row.outcome != "pending"
+
+
+class ActionPipeline:
+    """Processes SQS batches of node-entry messages for one action."""
+
+    def __init__(
+        self,
+        action_id: str,
+        context: ExecutionContext,
+        responder: TaskResponder,
+        *,
+        executor: Executor | None = None,
+    ) -> None:
+        spec = ACTIONS.get(action_id)
+        if spec is None:
+            raise KeyError(f"unknown action '{action_id}'")
+        self.spec: ActionSpec = spec
+        self.executor: Executor = executor or EXECUTORS[action_id]
+        self.context = context
+        self.responder = responder
+
+    # -- the SQS batch ----------------------------------------------------------------------
+
+    def handle(self, event: Mapping[str, Any], lambda_context: Any = None) -> PartialItemFailureResponse:
+        """The Lambda entry point body: returns `{"batchItemFailures": [...]}`."""
+        plan = self._plan(list(event.get("Records") or []))
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+        def record_handler(record: SQSRecord) -> None:
+            self._handle_record(record, plan)
+
+        return process_partial_response(
+            event={"Records": plan.ordered},
+            record_handler=record_handler,
+            processor=processor,
+            context=lambda_context,
+        )
+
+    def _plan(self, records: list[dict[str, Any]]) -> _Plan:
+        messages: dict[str, NodeEntryMessage | _Invalid] = {}
+        groups: dict[str, _Group] = {}
+        order: dict[str, str] = {}
+        for record in records:
+            message_id = str(record.get("messageId", ""))
+            parsed = self._parse(str(record.get("body", "")))
+            messages[message_id] = parsed
+            if isinstance(parsed, NodeEntryMessage):
+                key = group_key(parsed)
+                if key not in groups:
+                    groups[key] = self._group(parsed)
+                order[message_id] = key
+            else:
+                order[message_id] = ""
+        # Messages of one group next to each other: they share parsed inputs and lookups.
+        ordered = sorted(records, key=lambda r: order.get(str(r.get("messageId", "")), ""))
+        return _Plan(messages=messages, groups=groups, ordered=ordered)
+
+    @staticmethod
+    def _parse(body: str) -> NodeEntryMessage | _Invalid:
+        try:
+            raw = json.loads(body)
+        except ValueError:
+            return _Invalid("body is not JSON", None)
+        try:
+            return NodeEntryMessage.model_validate(raw)
+        except ValidationError as exc:
+            token = raw.get("taskToken") if isinstance(raw, dict) else None
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+            return _Invalid(
+                f"not a node-entry message (fields: {fields})", token if isinstance(token, str) else None
+            )
+
+    def _group(self, message: NodeEntryMessage) -> _Group:
+        try:
+            return _Group(inputs=self.spec.inputs.model_validate(message.params), error=None)
+        except ValidationError as exc:
+            details = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(params)'}: {e['msg']}" for e in exc.errors()
+            )
+            return _Group(inputs=None, error=details)
+
+    def _handle_record(self, record: SQSRecord, plan: _Plan) -> None:
+        parsed = plan.messages[record.message_id]
+        if isinstance(parsed, _Invalid):
+            if parsed.token is None:
+                raise PoisonMessage(parsed.error)
+            self._fail(parsed.token, "Action.InvalidMessage", parsed.error)
+            return
+        message = parsed
+        try:
+            counts = self.process(message, plan.groups[group_key(message)])
+        except PermanentActionError as exc:
+            logger.warning(
+                "action failed permanently",
+                extra={
+                    "action": self.spec.id,
+                    "entry": message.entryId,
+                    "node": message.nodeId,
+                    "error": exc.error,
+                },
+            )
+            self._fail(message.taskToken, exc.error, exc.cause)
+            return
+        logger.info(
+            "action done",
+            extra={
+                "action": self.spec.id,
+                "journey": message.journeyId,
+                "entry": message.entryId,
+                "node": message.nodeId,
+                "applied": counts.applied,
+                "skipped": counts.skipped,
+                "failed": counts.failed,
+            },
+        )
+        try:
+            self.responder.send_task_success(message.taskToken, counts.model_dump(mode="json"))
+        except TaskTokenGone:
+            # Answered by an earlier delivery, or the task stopped waiting: the work is recorded.
+            logger.info(
+                "task token no longer waits", extra={"entry": message.entryId, "node": message.nodeId}
+            )
+
+    def _fail(self, token: str, error: str, cause: str) -> None:
+        try:
+            self.responder.send_task_failure(token, error, cause)
+        except TaskTokenGone:
+            logger.info("task token no longer waits; failure not delivered", extra={"error": error})
+
+    # -- one message ------------------------------------------------------------------------
+
+    def process_message(
+        self, message: NodeEntryMessage, shared: dict[str, Any] | None = None
+    ) -> OutcomeCounts:
+        """Run one message without SQS or a task token (the embedded runtime can call this);
+        `shared` is the lookup cache to reuse across messages with the same inputs."""
+        group = self._group(message)
+        if shared is not None:
+            group.shared = shared
+        return self.process(message, group)
+
+    def process(self, message: NodeEntryMessage, group: _Group) -> OutcomeCounts:
+        if message.action != self.spec.id:
+            raise PermanentActionError(
+                "Action.WrongQueue", f"'{message.action}' sent to the {self.spec.id} function"
+            )
+        if message.target != self.spec.target:
+            raise PermanentActionError(
+                "Action.WrongTarget", f"{self.spec.id} acts on {self.spec.target}, not {message.target}"
+            )
+        if group.inputs is None:
+            raise PermanentActionError("Action.InvalidInputs", group.error or "invalid inputs")
+        store = self.context.store
+        account = store.get_account(message.accountId)
+        if account is None:
+            raise PermanentActionError("Action.AccountNotFound", f"account '{message.accountId}' not found")
+        people: dict[str, Person] = {}
+        if self.spec.target == "people":
+            if message.cohort:
+                try:
+                    subjects = list(dict.fromkeys(store.get_cohort(message.cohort)))
+                except NotFound as exc:
+                    raise PermanentActionError("Action.CohortNotFound", f"cohort '{message.cohort}'") from exc
+            else:
+                people = {p.id: p for p in store.people_of_account(account.id)}
+                subjects = list(people)
+        else:
+            subjects = [account.id]
+
+        rows = store.ledger_get(message.entryId, message.nodeId, [*subjects, COUNTS_MARKER])
+        outcomes: dict[str, ActionResult] = {s: _result_of(rows[s]) for s in subjects if _final(rows.get(s))}
+        todo = [s for s in subjects if s not in outcomes]
+        taken_over = {s for s in todo if s in rows}  # pending: claimed by an attempt that stopped
+        if taken_over:
+            # Executors report completed work before a transient error, so a pending row is work
+            # that did not happen -- unless a process was killed mid-chunk: then a non-idempotent
+            # action (email, `+N`) may repeat for that chunk, which operators should be able to see.
+            log = logger.info if self.executor.idempotent else logger.warning
+            log(
+                "taking over pending person-actions",
+                extra={"action": self.spec.id, "entry": message.entryId, "count": len(taken_over)},
+            )
+        if todo and self.spec.target == "people" and message.cohort:
+            people = {p.id: p for p in store.get_people(todo)}
+        meta = MessageMeta(
+            journey_id=message.journeyId,
+            journey_version=message.journeyVersion,
+            entry_id=message.entryId,
+            node_id=message.nodeId,
+            account_id=account.id,
+        )
+        size = max(1, self.executor.chunk_size)
+        for start in range(0, len(todo), size):
+            chunk = todo[start : start + size]
+            outcomes.update(
+                self._chunk(
+                    message,
+                    meta=meta,
+                    account=account,
+                    chunk=chunk,
+                    taken_over=taken_over,
+                    people=people,
+                    group=group,
+                )
+            )
+
+        counts = OutcomeCounts.of([outcomes[s] for s in subjects])
+        self._count(message, rows.get(COUNTS_MARKER), counts)
+        return counts
+
+    def _chunk(
+        self,
+        message: NodeEntryMessage,
+        *,
+        meta: MessageMeta,
+        account: Account,
+        chunk: Sequence[str],
+        taken_over: set[str],
+        people: dict[str, Person],
+        group: _Group,
+    ) -> dict[str, ActionResult]:
+        store = self.context.store
+        entry, node = message.entryId, message.nodeId
+        claimed: list[str] = []
+        done: dict[str, ActionResult] = {}
+        for subject in chunk:
+            if subject in taken_over or store.ledger_claim(entry, node, subject):
+                claimed.append(subject)
+                continue
+            row = store.ledger_get(entry, node, [subject]).get(subject)
+            if row is None or row.outcome == "pending":
+                raise InFlight(f"{entry}/{node}: a subject is being processed by another consumer")
+            done[subject] = _result_of(row)
+        if not claimed:
+            return done
+
+        early: list[ActionResult] = []
+        batch_people: list[Person] = []
+        if self.spec.target == "people":
+            for subject in claimed:
+                person = people.get(subject)
+                if person is None:
+                    early.append(ActionResult.skipped(subject, "person not found"))
+                else:
+                    batch_people.append(person)
+        assert group.inputs is not None  # checked by process()
+        batch = ActionBatch(
+            action_id=self.spec.id,
+            inputs=group.inputs,
+            account=account,
+            people=batch_people,
+            meta=meta,
+            shared=group.shared,
+        )
+        results: list[ActionResult] = []
+        if self.spec.target == "accounts" or batch_people:
+            try:
+                results = self.executor.execute(self.context, batch)
+            except Interrupted as exc:
+                # Record what did happen; the rest stays pending and is taken over on redelivery.
+                store.ledger_record(entry, node, [*early, *self._only(exc.completed, claimed)])
+                raise exc.cause from exc
+        final = self._complete(claimed, [*early, *results])
+        store.ledger_record(entry, node, final)
+        done.update({r.subject: r for r in final})
+        return done
+
+    def _only(self, results: list[ActionResult], claimed: Sequence[str]) -> list[ActionResult]:
+        wanted = set(claimed)
+        return [r for r in results if r.subject in wanted]
+
+    def _complete(self, claimed: Sequence[str], results: list[ActionResult]) -> list[ActionResult]:
+        """Exactly one result per claimed subject: an executor that forgets one fails it visibly."""
+        by_subject: dict[str, ActionResult] = {}
+        for result in results:
+            by_subject.setdefault(result.subject, result)
+        return [
+            by_subject.get(s) or ActionResult.failed(s, f"{self.spec.id}: no outcome reported")
+            for s in claimed
+        ]
+
+    def _count(self, message: NodeEntryMessage, marker: LedgerEntry | None, counts: OutcomeCounts) -> None:
+        """Add the message's outcomes to the node's counts once, whatever the number of deliveries."""
+        store = self.context.store
+        entry, node = message.entryId, message.nodeId
+        if _final(marker):
+            return
+        if marker is None and not store.ledger_claim(entry, node, COUNTS_MARKER):
+            return  # counted (or being counted) by another delivery
+        store.add_counts(
+            message.journeyId,
+            node,
+            {"applied": counts.applied, "skipped": counts.skipped, "failed": counts.failed},
+            dict(counts.skippedByReason) or None,
+        )
+        store.ledger_record(entry, node, [ActionResult.applied(COUNTS_MARKER)])
+
+
+def pipelines(context: ExecutionContext, responder: TaskResponder) -> dict[str, ActionPipeline]:
+    """One pipeline per catalog action over the same context (the embedded runtime's wiring)."""
+    return {action_id: ActionPipeline(action_id, context, responder) for action_id in ACTIONS}
+
+
+# -- Lambda wiring ----------------------------------------------------------------------------
+
+
+class ActionSettings(BaseModel):
+    """Environment of the action functions beyond `journeys.settings.Settings`."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    # SSM parameter (JSON) with the updatable attributes, score names and destinations.
+    reference_parameter: str | None = Field(default=None, alias="REFERENCE_PARAMETER")
+    sms_type: Literal["Transactional", "Promotional"] = Field(default="Transactional", alias="SMS_TYPE")
+
+
+@cache
+def get_action_settings() -> ActionSettings:
+    import os
+
+    return ActionSettings.model_validate(dict(os.environ))
+
+
+def load_reference(parameter: str | None) -> ReferenceData:
+    if not parameter:
+        return ReferenceData()
+    from aws_lambda_powertools.utilities import parameters
+
+    raw = parameters.get_parameter(parameter, transform="json", max_age=300)
+    return ReferenceData.model_validate(raw)
+
+
+@cache
+def aws_pipeline(action_id: str) -> ActionPipeline:
+    """The production pipeline of one action, built on the first invocation (cold start)."""
+    from journeys.connectors.messaging import EventBridgePublisher, SesEmailSender, SnsSmsSender
+    from journeys.executors.ports import SystemClock
+    from journeys.handlers.stepfunctions import StepFunctionsExecutionStarter, StepFunctionsTaskResponder
+    from journeys.settings import get_settings
+    from journeys.store.dynamodb import DynamoStore
+
+    settings = get_settings()
+    extra = get_action_settings()
+    store = DynamoStore(settings.table_name)
+    spec = ACTIONS[action_id]
+    context = ExecutionContext(
+        store=store,
+        clock=SystemClock(),
+        email=SesEmailSender(settings.ses_configuration_set),
+        sms=SnsSmsSender(extra.sms_type),
+        events=EventBridgePublisher(settings.event_bus_name),
+        journeys=StepFunctionsExecutionStarter(store),
+        reference=load_reference(extra.reference_parameter),
+        marketo=_marketo(settings.table_name) if spec.context == "marketo" else None,
+        email_from=settings.email_from,
+    )
+    return ActionPipeline(action_id, context, StepFunctionsTaskResponder(None))
+
+
+def _marketo(table_name: str) -> Any:
+    from journeys.connectors.marketo import DynamoDbRateLimiter, MarketoClient, load_settings
+
+    # One limiter for the whole stack: every action function shares Marketo's 100 calls / 20 s.
+    return MarketoClient(load_settings(), limiter=DynamoDbRateLimiter(table_name))
+
+
+@cache
+def lambda_logger() -> Logger:
+    """The Powertools logger of the action functions (JSON, Lambda context keys)."""
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+    powertools = Logger(service="account-journeys-actions")
+    logging.getLogger("journeys")  # the package's parent logger must exist to receive the config
+    # The package logs through standard loggers (`journeys.*`); give them the same JSON output
+    # and Lambda context keys. They log ids and counts only, never people's data.
+    copy_config_to_registered_loggers(source_logger=powertools, include={"journeys"})
+    return powertools
+
+
+LambdaHandler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
+
+
+def make_handler(action_id: str, pipeline: Callable[[str], ActionPipeline] = aws_pipeline) -> LambdaHandler:
+    """A thin Lambda handler for one action: Powertools logging context, then the pipeline."""
+    if action_id not in ACTIONS:
+        raise KeyError(f"unknown action '{action_id}'")
+    powertools_logger = lambda_logger()
+
+    def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+        powertools_logger.append_keys(action=action_id)
+        return pipeline(action_id).handle(event, context)
+
+    handler.__name__ = action_id
+    handler.__qualname__ = action_id
+    # log_event stays off: records carry task tokens, account ids and (in errors) people's data.
+    decorated: LambdaHandler = powertools_logger.inject_lambda_context(handler, log_event=False)
+    return decorated

@@ -1,0 +1,1 @@
+"""Infrastructure as code: the SAM template generated from the action catalog."""

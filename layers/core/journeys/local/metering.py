@@ -1,0 +1,47 @@
+"""Count the store requests a run makes, as DynamoDB would bill them (one unit per item touched)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sized
+from typing import Any, cast
+
+from journeys.store.repository import Store
+
+_READ_PREFIXES = ("get_", "iter_", "list_", "people_of", "entries_of", "active_entry", "node_counts",
+                  "ledger_get", "listeners_for", "events_since", "timeline", "pending_activations")  # fmt: skip
+# Calls that touch one item per element of their sized argument (batch reads and writes).
+_PER_ITEM = {"get_people": 0, "ledger_get": 2, "ledger_record": 2, "put_cohort": 1, "add_audience_members": 1}
+
+
+class MeteredStore:
+    """A transparent proxy over a store that counts read and write units."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self.reads = 0
+        self.writes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if not callable(target) or name.startswith("_"):
+            return target
+        is_read = name.startswith(_READ_PREFIXES)
+        position = _PER_ITEM.get(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            units = 1
+            if position is not None and len(args) > position and isinstance(args[position], Sized):
+                units = max(1, len(args[position]))
+            if is_read:
+                self.reads += units
+            else:
+                self.writes += units
+            return cast(Callable[..., Any], target)(*args, **kwargs)
+
+        return call
+
+
+def metered(store: Store) -> tuple[Store, MeteredStore]:
+    """The proxy typed as a Store, and the meter to read."""
+    meter = MeteredStore(store)
+    return cast(Store, meter), meter

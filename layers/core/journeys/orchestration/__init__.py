@@ -1,0 +1,1 @@
+"""Orchestration around the state machines: entries, cohorts, listen tokens, execution tracking."""

@@ -1,0 +1,1 @@
+"""Embedded runtimes: the infrastructure swapped in when journeys run on one machine."""
