@@ -6,7 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 EXAMPLE_JOURNEY ?= examples/journeys/enterprise-onboarding.yaml
-EXAMPLE_DATA    ?= examples/data/demo.yaml
+DEMO_ACCOUNTS   ?= 500
+DEMO_PEOPLE     ?= 20
 
 .PHONY: demo test lint typecheck unit bench venv node clean generate
 
@@ -23,9 +24,12 @@ $(NODE_STAMP): package.json package-lock.json
 venv: $(STAMP)
 node: $(NODE_STAMP)
 
-## The main job: an example journey, end to end, on the embedded runtime.
+## The main job: an example journey over 500 accounts and 10,000 people, end to end, on the
+## embedded runtime (a click event is injected so the listen node has something to hear).
 demo: $(STAMP)
-	$(BIN)/journeys run $(EXAMPLE_JOURNEY) --data $(EXAMPLE_DATA) --out out/demo
+	$(BIN)/journeys demo-data --accounts $(DEMO_ACCOUNTS) --people $(DEMO_PEOPLE) -o out/demo-data.json
+	$(BIN)/journeys run $(EXAMPLE_JOURNEY) --data out/demo-data.json --events examples/events/demo-clicks.yaml \
+		--explain acct-00002 --out out/demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

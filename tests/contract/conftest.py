@@ -9,13 +9,13 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+
 from journeys.model.buying_groups import SolutionInterest
 from journeys.store.dynamodb import DynamoStore
 from journeys.store.memory import InMemoryStore
 from journeys.store.repository import Store
-from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
-
 from tests.support import tables
 from tests.support.tables import create_table
 

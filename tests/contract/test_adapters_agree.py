@@ -8,12 +8,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from journeys.model.lists import AccountList
 from journeys.outcomes import ActionResult
 from journeys.store.dynamodb import DynamoStore
 from journeys.store.memory import InMemoryStore
 from journeys.store.repository import Store
-
 from tests.contract.builders import person
 from tests.contract.conftest import TABLE
 

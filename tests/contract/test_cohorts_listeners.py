@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from journeys.store.repository import NotFound, Store
 
+from journeys.store.repository import NotFound, Store
 from tests.contract.builders import event, listener
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from journeys.outcomes import ActionResult, Outcome
 from journeys.store.records import NodeCounts
 from journeys.store.repository import Store

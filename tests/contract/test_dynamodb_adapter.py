@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from journeys.messages import account_key
 from journeys.outcomes import ActionResult
 from journeys.store import dynamodb
 from journeys.store.dynamodb import MAX_BATCH_ATTEMPTS, DynamoStore
 from journeys.store.repository import StoreError
-
 from tests.contract.builders import account, person
 from tests.contract.conftest import TABLE
 

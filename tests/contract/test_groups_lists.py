@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from journeys.model.lists import DUMMY_AUDIENCE_RECORD, AccountList, ExternalAudience, TimelineEntry
 from journeys.store.repository import Conflict, NotFound, Store
-
 from tests.contract.builders import group
 
 

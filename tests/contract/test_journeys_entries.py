@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from journeys.model.journey_record import JourneyStatus, JourneyVersion
 from journeys.store.repository import Conflict, NotFound, Store
-
 from tests.contract.builders import entry, journey
 
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from journeys.messages import account_key
 from journeys.model.buying_groups import SolutionInterest
 from journeys.store.repository import NotFound, Store
-
 from tests.contract.builders import account, group, person
 
 

@@ -43,6 +43,7 @@ SAMPLES: dict[str, dict[str, list[str]]] = {
     },
     "functions/cohort": {"handler": ["cohort-split.json"]},
     "functions/tracker": {"handler": ["execution-status-change.json"]},
+    "functions/activation": {"handler": ["schedule-activation.json"]},
 }
 
 
@@ -191,7 +192,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
 def cold_start() -> None:
     """Forget what the handlers cache per container (settings, clients), so each test is a cold start
     and nothing built inside this moto account leaks into another test."""
-    from journeys.handlers import actions, orchestration
+    from journeys.handlers import actions, activation, orchestration
     from journeys.settings import get_settings
 
     get_settings.cache_clear()
@@ -199,6 +200,7 @@ def cold_start() -> None:
         cached.cache_clear()
     actions.aws_pipeline.cache_clear()
     actions.get_action_settings.cache_clear()
+    assert activation.aws_store is orchestration.aws_store  # one cached store per container
 
 
 def test_api_handler_serves_its_samples_in_order(aws: dict[str, str]) -> None:
@@ -243,7 +245,14 @@ def test_action_handler_answers_its_sample_batch(aws: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "code_uri", ["functions/entry", "functions/listener", "functions/cohort", "functions/tracker"]
+    "code_uri",
+    [
+        "functions/entry",
+        "functions/listener",
+        "functions/cohort",
+        "functions/tracker",
+        "functions/activation",
+    ],
 )
 def test_runtime_handlers_run_on_their_samples(aws: dict[str, str], code_uri: str) -> None:
     """Each orchestration handler runs on every one of its samples and answers JSON."""

@@ -26,6 +26,17 @@ def lookup(record: dict[str, Any], path: str) -> Any:
     return _MISSING
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Equality as a Choice rule sees it: a boolean never equals a number (`True == 1` in Python)."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return isinstance(actual, bool) and isinstance(expected, bool) and actual is expected
+    return bool(actual == expected)
+
+
 def compare(op: str, actual: Any, expected: Any) -> bool:
     if op == "exists":
         present = actual is not _MISSING and actual is not None
@@ -33,20 +44,22 @@ def compare(op: str, actual: Any, expected: Any) -> bool:
     if actual is _MISSING or actual is None:
         return op == "ne"
     if op == "eq":
-        return bool(actual == expected)
+        return _same(actual, expected)
     if op == "ne":
-        return bool(actual != expected)
+        return not _same(actual, expected)
     if op == "in":
-        return actual in expected
+        return any(_same(actual, item) for item in expected)
     if op == "contains":
         if isinstance(actual, list):
             return expected in actual
         return isinstance(actual, str) and str(expected) in actual
     if op == "startsWith":
         return isinstance(actual, str) and actual.startswith(str(expected))
-    numeric = isinstance(actual, int | float) and not isinstance(actual, bool)
-    if numeric != (isinstance(expected, int | float) and not isinstance(expected, bool)):
-        return False  # no ordering between a number and a string, as in a Choice rule
+    # Ordering only between two numbers or two strings, as Numeric*/String* Choice rules do.
+    if not (
+        (_number(actual) and _number(expected)) or (isinstance(actual, str) and isinstance(expected, str))
+    ):
+        return False
     if op == "gt":
         return bool(actual > expected)
     if op == "gte":

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from journeys.connectors.marketo import MarketoClient, UnlimitedRateLimiter, VirtualClock
 from journeys.connectors.marketo.contract import SwaggerContract, official_contract
 from journeys.connectors.marketo.embedded import EmbeddedMarketo, Fault

@@ -14,6 +14,10 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+from moto.ses.models import ses_backends
+
 from journeys.connectors.messaging import EventBridgePublisher, SesEmailSender, SnsSmsSender
 from journeys.executors import ExecutionContext, FixedClock, RecordingJourneyStarter
 from journeys.executors.base import ReferenceData
@@ -22,10 +26,6 @@ from journeys.handlers.stepfunctions import StepFunctionsTaskResponder
 from journeys.model.dataset import DataSet
 from journeys.store.dynamodb import DynamoStore
 from journeys.store.repository import Store
-from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
-from moto.ses.models import ses_backends
-
 from tests.support.tables import create_table
 from tests.unit.executors.world import DATA, NOW, seed_world
 

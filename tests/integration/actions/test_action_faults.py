@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from journeys.messages import NodeEntryMessage
 from journeys.outcomes import OutcomeCounts
-
 from tests.integration.actions.conftest import COHORT, Rig
 from tests.unit.executors.world import message, sqs_record
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
-from journeys.store.dynamodb import DynamoStore
-from journeys.store.repository import Store
 from moto import mock_aws
 from moto.dynamodb.models import dynamodb_backends
 
+from journeys.store.dynamodb import DynamoStore
+from journeys.store.repository import Store
 from tests.support.tables import create_table
 from tests.unit.executors.world import NOW, World, make_world, seed_world
 

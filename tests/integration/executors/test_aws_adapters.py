@@ -11,6 +11,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
+from moto import mock_aws
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
 from journeys.catalog.events import JourneyEvent
 from journeys.connectors.destinations import ActivationRecord, S3ExportConnector
 from journeys.connectors.messaging import (
@@ -28,10 +32,6 @@ from journeys.handlers.stepfunctions import (
 )
 from journeys.model.lists import Destination, ExternalAudience
 from journeys.store.memory import InMemoryStore
-from moto import mock_aws
-from moto.ses.models import ses_backends
-from moto.sns.models import sns_backends
-
 from tests.unit.executors.world import journey_record
 
 REGION = "us-east-1"

@@ -57,7 +57,12 @@ def test_enterprise_onboarding_with_a_click() -> None:
     assert report.changes.marketoLists == {"Nurture": {"added": 1, "removed": 0}}
     assert report.changes.scores == {"Person Score": {"people": 9, "totalDelta": 90.0}}
     # globex had no analytics group: assigning its people created one
-    assert report.changes.buyingGroups == {"groupsCreated": 1, "membersAdded": 2, "stageChanges": 1, "statusChanges": 2}
+    assert report.changes.buyingGroups == {
+        "groupsCreated": 1,
+        "membersAdded": 2,
+        "stageChanges": 1,
+        "statusChanges": 2,
+    }
     assert all(e.status == "succeeded" for e in report.entries) and not report.deadLetters
 
 
@@ -74,6 +79,12 @@ def test_role_based_nurture_splits_people_and_merges() -> None:
     assert c["add-installed"] == (4, 3, 1, 0)  # acme is already in the installed base
     assert report.changes.moments == {"account:web": 4, "person:milestone": 5}
     assert report.endedAt.startswith("2027-04-01T09:00")  # the wait until a date
+    # Parallel branches interleave in the history; each outcome still lands on its own node
+    acme = next(e for e in report.entries if e.account == "acme")
+    outputs = {step.node: step.output for step in acme.path if step.output}
+    assert outputs["sms-briefing"]["skippedByReason"] == {"no phone": 1}  # Cy has no phone
+    assert (outputs["sms-briefing"]["applied"], outputs["moment-briefing"]["applied"]) == (1, 2)
+    assert (outputs["tag-region"]["applied"], outputs["retarget"]["applied"]) == (1, 0)
 
 
 def test_expansion_handoff_times_out_without_a_stage_change() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+
 from journeys.connectors.marketo import DynamoDbRateLimiter, MarketoEnvironment, lambda_client, load_settings
 
 

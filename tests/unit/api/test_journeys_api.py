@@ -299,3 +299,15 @@ def test_unexpected_errors_are_a_json_500_without_details(api: Api) -> None:
     assert status == 500
     assert_error(body, "internal_error")
     assert "secret" not in body["message"]
+
+
+def test_entry_ids_are_valid_execution_names_and_depend_on_every_part() -> None:
+    base = entry_id("j" * 128, 99999, "account/with spaces", "key")
+    assert len(base) <= 80
+    assert all(c.isalnum() or c in "-_" for c in base)
+    variants = {
+        entry_id("j" * 128, 99998, "account/with spaces", "key"),
+        entry_id("j" * 128, 99999, "other", "key"),
+        entry_id("j" * 128, 99999, "account/with spaces", "key2"),
+    }
+    assert base not in variants and len(variants) == 3

@@ -163,6 +163,20 @@ def test_journey_must_fit_in_a_year() -> None:
     assert_issue(raw, "(journey)", "nodes", "365 days")
 
 
+def test_a_path_of_exactly_a_year_leaves_no_time_to_act() -> None:
+    raw = journey({"a": {"type": "wait", "duration": "365d", "next": "done"}, "done": END})
+    assert_issue(raw, "(journey)", "nodes", "within 365 days")
+    assert validate_definition(
+        journey({"a": {"type": "wait", "duration": "364d", "next": "done"}, "done": END})
+    ).ok
+
+
+def test_listen_timeout_is_a_duration() -> None:
+    listen = {"type": "listen", "event": {"on": "people", "type": "email_opened"},
+              "timeout": {"until": "2027-03-01T00:00:00Z", "next": "done"}, "next": "done"}  # fmt: skip
+    assert_issue(journey({"a": listen, "done": END}), "a", "timeout.until", "takes a duration")
+
+
 def test_bad_durations_and_dates() -> None:
     assert_issue(journey({"a": {"type": "wait", "duration": "3 days", "next": "done"}, "done": END}),
                  "a", "duration", "not a duration")  # fmt: skip

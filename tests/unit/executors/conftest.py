@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from journeys.store.memory import InMemoryStore
 from journeys.store.repository import Store
-
 from tests.unit.executors.world import NOW, World, make_world
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import boto3
 import pytest
+
 from journeys.catalog.actions import ACTIONS
 from journeys.handlers.actions import ActionPipeline, make_handler
 from journeys.handlers.stepfunctions import RecordingTaskResponder
 from journeys.outcomes import OutcomeCounts
-
 from tests.unit.executors.world import World, message, sqs_record
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "actions" / "app.py"

@@ -8,6 +8,7 @@ import json
 
 import httpx
 import pytest
+
 from journeys.connectors.destinations import (
     SIGNATURE_HEADER,
     ActivationRecord,
@@ -17,7 +18,6 @@ from journeys.connectors.destinations import (
     activate_pending,
 )
 from journeys.model.lists import Destination, ExternalAudience
-
 from tests.unit.executors.world import World
 
 SECRET = "s3cret"

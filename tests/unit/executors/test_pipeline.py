@@ -6,12 +6,12 @@ import json
 from typing import Any, ClassVar
 
 import pytest
+
 from journeys.executors import EXECUTORS, ActionBatch, ExecutionContext, Interrupted
 from journeys.executors.base import COUNTS_MARKER
 from journeys.handlers.actions import ActionPipeline
 from journeys.handlers.stepfunctions import RecordingTaskResponder
 from journeys.outcomes import ActionResult, OutcomeCounts
-
 from tests.unit.executors.world import World, message, sqs_record
 
 SCORE = {"score": "Person Score", "change": "+5"}
@@ -204,7 +204,6 @@ def test_local_wiring_runs_every_action_and_fills_the_outbox(store: Any) -> None
     from journeys.executors import local_execution
     from journeys.handlers.actions import pipelines
     from journeys.model.dataset import DataSet
-
     from tests.unit.executors.world import DATA, seed_world
 
     seed_world(store)

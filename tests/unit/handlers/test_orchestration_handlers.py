@@ -88,3 +88,12 @@ def test_tracker_ends_the_entry_and_forgets_its_listeners(store: InMemoryStore) 
     assert datetime.fromisoformat(entry.endedAt) == (T0 + timedelta(days=7)).astimezone(UTC)
     assert store.node_counts("welcome")["listen"].waiting == 0
     assert store.listeners_for("acme", "people", "email_clicked") == []
+
+
+def test_execution_arn_drops_the_version_of_a_version_arn() -> None:
+    from journeys.handlers.stepfunctions import execution_arn
+
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:stack-welcome"
+    expected = "arn:aws:states:us-east-1:123456789012:execution:stack-welcome:entry-1"
+    assert execution_arn(machine, "entry-1") == expected
+    assert execution_arn(f"{machine}:7", "entry-1") == expected

@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 
 import pytest
+
 from journeys.connectors.marketo import MarketoClient, RetryPolicy, UnlimitedRateLimiter, VirtualClock
 from journeys.connectors.marketo.embedded import EmbeddedMarketo
 

@@ -6,6 +6,7 @@ import random
 
 import httpx
 import pytest
+
 from journeys.connectors.marketo import (
     MarketoAuthError,
     MarketoClient,

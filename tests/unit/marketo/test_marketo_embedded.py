@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from journeys.connectors.marketo import VirtualClock
 from journeys.connectors.marketo.contract import ContractViolation
 from journeys.connectors.marketo.embedded import EmbeddedMarketo, Fault, MarketoLimits

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from journeys.connectors.marketo import MarketoClient, UnlimitedRateLimiter, VirtualClock
 from journeys.connectors.marketo.embedded import EmbeddedMarketo
 from journeys.outcomes import ActionResult

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from journeys.connectors.marketo import MarketoApi, MarketoClient, UnlimitedRateLimiter, VirtualClock
 from journeys.connectors.marketo.embedded import EmbeddedMarketo
 from journeys.outcomes import ActionResult, Outcome, OutcomeCounts

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+
 from journeys.connectors.marketo import InProcessRateLimiter, RateLimitConfig, VirtualClock
 
 

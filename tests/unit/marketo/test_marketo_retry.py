@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime
 
 import pytest
+
 from journeys.connectors.marketo import retry
 from journeys.connectors.marketo.retry import RetryPolicy, next_quota_reset, quota_day
 

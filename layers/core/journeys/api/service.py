@@ -243,7 +243,7 @@ def _enter_one(
         )
     if deps.store.get_account(account_id) is None:
         return EntryResult(accountId=account_id, outcome="unknown_account", reason="unknown account")
-    reason = eligibility(journey, deps.store.entries_of(journey.id, account_id), deps.now())
+    reason = eligibility(journey.reentry, deps.store.entries_of(journey.id, account_id), deps.now())
     if reason is not None:
         return EntryResult(accountId=account_id, outcome="not_eligible", reason=reason)
     entry = Entry(

@@ -50,13 +50,14 @@ def check_graph(nodes: dict[str, Node], node_ids: set[str], start: str | None) -
         issues += _limits(node_id, node)
     if not cycle_issues and start in nodes:
         longest = _longest_seconds(nodes, start)
-        if longest > MAX_SECONDS:
+        # An execution lives at most a year: a path that waits a whole year has no time left to act.
+        if longest >= MAX_SECONDS:
             issues.append(
                 Issue(
                     node="(journey)",
                     field="nodes",
                     message=(
-                        f"the longest path waits {format_seconds(longest)}; a journey must fit in 365 days"
+                        f"the longest path waits {format_seconds(longest)}; a journey must fit within 365 days"
                     ),
                 )
             )

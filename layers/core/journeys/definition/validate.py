@@ -96,6 +96,15 @@ def _check_node(node_id: str, node: Node, params: dict[str, BaseModel]) -> list[
             issues += from_pydantic(exc, node=node_id, prefix=("params",))
         return issues
     if isinstance(node, ListenNode):
+        if node.timeout is not None and node.timeout.until is not None:
+            # TimeoutSeconds is fixed when the state machine is created: a date cannot be compiled.
+            return [
+                Issue(
+                    node=node_id,
+                    field="timeout.until",
+                    message="a listen timeout takes a duration, not a date",
+                )
+            ]
         event = get_event_type(node.event.on, node.event.type)
         if event is None:
             known = ", ".join(e.type for e in EVENT_TYPES.values() if e.on == node.event.on)

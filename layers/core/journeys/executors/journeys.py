@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import ValidationError
 
 from journeys.catalog import inputs as i
 from journeys.definition.model import Reentry
-from journeys.executors.base import ActionBatch, ExecutionContext, Interrupted, by_id_or_name, iso, parse_time
+from journeys.executors.base import ActionBatch, ExecutionContext, Interrupted, by_id_or_name, iso
 from journeys.messages import ExecutionInput
 from journeys.model.journey_record import JourneyStatus
+from journeys.orchestration.entries import eligibility
 from journeys.outcomes import ActionResult
 from journeys.store.records import Entry, JourneyRecord
 
@@ -73,17 +73,14 @@ class AddAccountToJourney:
             return ActionResult.skipped(account, f"target journey is {journey.status.value}")
         if journey.liveVersion is None:
             return ActionResult.failed(account, f"journey '{journey.id}' has no published version")
-        if ctx.store.active_entry(journey.id, account) is not None:
-            return ActionResult.skipped(account, "already in the journey")
         try:
             reentry = Reentry.model_validate(live_definition(journey).get("reentry") or {})
         except ValidationError as exc:
             return ActionResult.failed(account, f"journey '{journey.id}' has invalid re-entry rules: {exc}")
-        past = ctx.store.entries_of(journey.id, account)
-        if past:
-            blocked = self._reentry_block(ctx, reentry, past)
-            if blocked:
-                return ActionResult.skipped(account, blocked)
+        # The same rules as the audience's entries (the entry function): one place decides.
+        blocked = eligibility(reentry, ctx.store.entries_of(journey.id, account), ctx.clock.now())
+        if blocked:
+            return ActionResult.skipped(account, blocked)
         entry = Entry(
             entryId=entry_id,
             journeyId=journey.id,
@@ -104,18 +101,6 @@ class AddAccountToJourney:
         arn = ctx.journeys.start_entry(journey.id, entry.journeyVersion, entry.entryId, payload.model_dump())
         if arn and arn != entry.executionArn:
             ctx.store.update_entry(entry.entryId, executionArn=arn)
-
-    @staticmethod
-    def _reentry_block(ctx: ExecutionContext, reentry: Reentry, past: list[Entry]) -> str | None:
-        if not reentry.enabled:
-            return "re-entry is not enabled for the target journey"
-        if reentry.limit is not None and len(past) >= reentry.limit:
-            return f"entry limit reached ({reentry.limit})"
-        last = past[-1]
-        since = last.endedAt if reentry.from_ == "end" and last.endedAt else last.startedAt
-        if ctx.clock.now() < parse_time(since) + timedelta(seconds=reentry.wait_seconds):
-            return "re-entry wait not over"
-        return None
 
 
 class RemoveAccountFromJourney:

@@ -75,7 +75,14 @@ def _gone_or(exc: ClientError) -> Exception:
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
-    return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
+    """The ARN of execution `name` of a state machine, from its ARN or one of its version ARNs.
+
+    arn:aws:states:<region>:<account>:stateMachine:<machine>[:<version>] gives
+    arn:aws:states:<region>:<account>:execution:<machine>:<name> (executions carry no version)."""
+    parts = state_machine_arn.split(":")
+    machine = parts[:7]
+    machine[5] = "execution"
+    return ":".join([*machine, name])
 
 
 class StepFunctionsExecutionStarter(_Client):

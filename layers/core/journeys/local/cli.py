@@ -114,12 +114,13 @@ def print_report(console: Console, report: RunReport) -> None:
     for reason, n in accounts["skipped"].items():
         console.print(f"  {n} accounts did not enter: {reason}")
     table = Table(title="Per node", title_justify="left")
-    for column in ("node", "what", "accounts", "waiting", "left", "applied", "skipped", "failed"):
+    columns = ("node", "what", "accounts", "waiting", "left", "timed out", "applied", "skipped", "failed")
+    for column in columns:
         table.add_column(column, justify="left" if column in ("node", "what") else "right")
     for node in report.nodes:
-        left = f"{node.accountsLeft}" + (f" ({node.timedOut} timed out)" if node.timedOut else "")
-        table.add_row(node.node, node.label, str(node.accountsEntered), str(node.accountsWaiting), left,
-                      str(node.applied), str(node.skipped), str(node.failed))  # fmt: skip
+        numbers = (node.accountsEntered, node.accountsWaiting, node.accountsLeft, node.timedOut, node.applied,
+                   node.skipped, node.failed)  # fmt: skip
+        table.add_row(node.node, node.label, *(str(n) if n else "." for n in numbers))
     console.print(table)
     reasons = [(n.node, r, c) for n in report.nodes for r, c in n.skippedByReason.items()]
     if reasons:

@@ -25,6 +25,12 @@ class MeteredStore:
         target = getattr(self._inner, name)
         if not callable(target) or name.startswith("_"):
             return target
+        wrapper = self._wrap(name, target)
+        # Cached on the instance: later lookups skip __getattr__ entirely.
+        setattr(self, name, wrapper)
+        return wrapper
+
+    def _wrap(self, name: str, target: Any) -> Callable[..., Any]:
         is_read = name.startswith(_READ_PREFIXES)
         position = _PER_ITEM.get(name)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from journeys.conditions import evaluate
-from journeys.definition.model import AccountListAudience, Journey
+from journeys.definition.model import AccountListAudience, Journey, Reentry
 from journeys.messages import ExecutionInput
 from journeys.model.journey_record import JourneyStatus
 from journeys.ports import ExecutionStarter
@@ -41,13 +41,12 @@ def audience_accounts(journey: Journey, store: Store) -> list[str]:
     ]
 
 
-def eligibility(journey: Journey, previous: list[Entry], now: datetime) -> str | None:
-    """None when the account may enter now; else why not."""
+def eligibility(rules: Reentry, previous: list[Entry], now: datetime) -> str | None:
+    """None when the account may enter now under the journey's re-entry rules; else why not."""
     if not previous:
         return None
     if any(e.status == "running" for e in previous):
         return "already in the journey"
-    rules = journey.reentry
     if not rules.enabled:
         return "re-entry is disabled"
     if rules.limit is not None and len(previous) >= rules.limit:
@@ -86,7 +85,7 @@ def enter_accounts(
             result.skipped[account_id] = "unknown account"
             continue
         previous = store.entries_of(journey.id, account_id)
-        reason = eligibility(journey, previous, now)
+        reason = eligibility(journey.reentry, previous, now)
         if reason:
             result.skipped[account_id] = reason
             continue

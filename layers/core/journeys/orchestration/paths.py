@@ -56,7 +56,7 @@ def entry_path(history: list[dict[str, Any]], states_to_nodes: dict[str, str]) -
             node = states_to_nodes.get(name)
             if node is None:
                 continue
-            same_visit = steps and steps[-1].node == node and not steps[-1].states[-1:] == [name]
+            same_visit = steps and steps[-1].node == node and steps[-1].states[-1:] != [name]
             if not same_visit:
                 steps.append(PathStep(node=node, enteredAt=_when(event)))
             steps[-1].states.append(name)

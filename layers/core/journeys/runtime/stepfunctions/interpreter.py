@@ -343,17 +343,29 @@ class LocalStepFunctions:
 
     # -- evaluation ------------------------------------------------------------------------------
 
-    def _event(self, execution: Execution, kind: str, key: str | None = None, details: Any = None) -> None:
+    def _event(
+        self,
+        execution: Execution,
+        kind: str,
+        key: str | None = None,
+        details: Any = None,
+        *,
+        frame: Frame | None = None,
+    ) -> int:
         events = execution.events
+        previous = frame.last_event if frame is not None and frame.last_event else len(events)
         event: dict[str, Any] = {
             "timestamp": self.clock.now,
             "type": kind,
             "id": len(events) + 1,
-            "previousEventId": len(events),
+            "previousEventId": previous,
         }
         if key is not None:
             event[key] = details
         events.append(event)
+        if frame is not None:
+            frame.last_event = event["id"]
+        return int(event["id"])
 
     def _context(
         self, frame: Frame, state: State, counts: dict[int, int], token: str | None = None
@@ -388,7 +400,11 @@ class LocalStepFunctions:
         execution.transitions += 1
         self.transitions += 1
         self._event(
-            execution, f"{state.type}StateEntered", "stateEnteredEventDetails", {"name": name, "input": data}
+            execution,
+            f"{state.type}StateEntered",
+            "stateEnteredEventDetails",
+            {"name": name, "input": data},
+            frame=frame,
         )
         try:
             if state.type == "Task":
@@ -460,6 +476,7 @@ class LocalStepFunctions:
             f"{state.type}StateExited",
             "stateExitedEventDetails",
             {"name": state.name, "output": output},
+            frame=frame,
         )
         nxt = target or state.next
         if state.type == "Succeed" or (state.end and target is None):
@@ -508,8 +525,8 @@ class LocalStepFunctions:
         }
         if state.heartbeat_seconds is not None:
             scheduled["heartbeatInSeconds"] = state.heartbeat_seconds
-        self._event(execution, "TaskScheduled", "taskScheduledEventDetails", scheduled)
-        self._event(execution, "TaskStarted", "taskStartedEventDetails", base)
+        self._event(execution, "TaskScheduled", "taskScheduledEventDetails", scheduled, frame=frame)
+        self._event(execution, "TaskStarted", "taskStartedEventDetails", base, frame=frame)
         pending: Pending | None = None
         if token is not None:
             pending = Pending(token, frame, state, raw_input, counts)
@@ -540,13 +557,22 @@ class LocalStepFunctions:
                 "TaskFailed",
                 "taskFailedEventDetails",
                 {**base, "error": failure.error, "cause": failure.cause},
+                frame=frame,
             )
             self._state_failed(frame, state, raw_input, failure, counts)
             return
         if pending is not None:
-            self._event(execution, "TaskSubmitted", "taskSubmittedEventDetails", {**base, "output": result})
+            self._event(
+                execution,
+                "TaskSubmitted",
+                "taskSubmittedEventDetails",
+                {**base, "output": result},
+                frame=frame,
+            )
             return
-        self._event(execution, "TaskSucceeded", "taskSucceededEventDetails", {**base, "output": result})
+        self._event(
+            execution, "TaskSucceeded", "taskSucceededEventDetails", {**base, "output": result}, frame=frame
+        )
         self._finish(frame, state, raw_input, result, counts)
 
     def _task_answered(self, pending: Pending, value: Any) -> None:
@@ -556,7 +582,7 @@ class LocalStepFunctions:
         pending.settled = True
         service, action = service_parts(pending.state.resource)
         details = {"resourceType": service, "resource": action, "output": value}
-        self._event(frame.execution, "TaskSucceeded", "taskSucceededEventDetails", details)
+        self._event(frame.execution, "TaskSucceeded", "taskSucceededEventDetails", details, frame=frame)
         self._finish(frame, pending.state, pending.raw_input, value, pending.counts)
 
     def _task_failed(self, pending: Pending, failure: TaskFailure, kind: str) -> None:
@@ -572,7 +598,7 @@ class LocalStepFunctions:
             "cause": failure.cause,
         }
         key = "taskFailedEventDetails" if kind == "TaskFailed" else "taskTimedOutEventDetails"
-        self._event(frame.execution, kind, key, details)
+        self._event(frame.execution, kind, key, details, frame=frame)
         self._state_failed(frame, pending.state, pending.raw_input, failure, pending.counts)
 
     def _task_timed_out(self, pending: Pending, error: str) -> None:
@@ -592,11 +618,11 @@ class LocalStepFunctions:
         except TaskFailure as failure:
             self._state_failed(frame, state, raw_input, failure, counts)
             return
-        self._event(frame.execution, "ParallelStateStarted")
+        started = self._event(frame.execution, "ParallelStateStarted", frame=frame)
         join = Join(frame, state, raw_input, counts, [None] * len(state.branches), len(state.branches))
         frame.children = []
         for index, branch in enumerate(state.branches):
-            child = Frame(frame.execution, branch, join=join, index=index)
+            child = Frame(frame.execution, branch, join=join, index=index, last_event=started)
             frame.children.append(child)
             self._ready.append(partial(self._enter, child, child.branch.start_at, value))
 
@@ -614,7 +640,7 @@ class LocalStepFunctions:
         join.results[frame.index] = output
         join.remaining -= 1
         if join.remaining == 0:
-            self._event(frame.execution, "ParallelStateSucceeded")
+            self._event(frame.execution, "ParallelStateSucceeded", frame=join.frame)
             self._finish(join.frame, join.state, join.raw_input, join.results, join.counts)
 
     def _fail_frame(self, frame: Frame, error: str | None, cause: str | None) -> None:

@@ -92,6 +92,9 @@ class Frame:
     timers: list[Timer] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     children: list[Frame] = field(default_factory=list)
+    # Id of this thread's latest history event: the next one's previousEventId, so interleaved
+    # Parallel branches keep causal chains, as Step Functions histories do.
+    last_event: int = 0
 
 
 @dataclass(slots=True, eq=False)
