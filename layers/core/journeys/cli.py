@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the HTTP API on 127.0.0.1 over the embedded runtime")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--data", help="data set to load")
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="virtual seconds per wall second (3600: an hour a second)"
+    )
     p.set_defaults(func=_delegate("journeys.api.local", "serve_command"))
     return parser
 

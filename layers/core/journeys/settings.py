@@ -7,6 +7,11 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Function timeouts, shared by the template generator and the handlers that budget retries in them.
+ACTION_TIMEOUT_SECONDS = 60
+# Marketo actions wait longer: a partition change may read for 65 s before Marketo answers 604.
+MARKETO_ACTION_TIMEOUT_SECONDS = 120
+
 
 class Settings(BaseModel):
     """Names and ARNs injected by the SAM template. Secrets are never here: only their names."""
@@ -18,8 +23,6 @@ class Settings(BaseModel):
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
     email_from: str | None = Field(default=None, alias="EMAIL_FROM")
     state_machine_role_arn: str | None = Field(default=None, alias="STATE_MACHINE_ROLE_ARN")
-    marketo_secret_name: str | None = Field(default=None, alias="MARKETO_SECRET_NAME")
-    marketo_base_url: str | None = Field(default=None, alias="MARKETO_BASE_URL")
     exports_bucket: str | None = Field(default=None, alias="EXPORTS_BUCKET")
     webhook_secret_name: str | None = Field(default=None, alias="WEBHOOK_SECRET_NAME")
 

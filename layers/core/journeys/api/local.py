@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import base64
 import sys
-from datetime import UTC, datetime
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -50,6 +52,35 @@ def local_dependencies(data: DataSet | None = None) -> ApiDependencies:
         marketo=client,
         reference_data=lambda: data,
     )
+
+
+class EmbeddedApi:
+    """The API over the embedded runtime: published journeys run, in virtual time that follows the
+    wall clock `speed` times faster (a 3-day wait passes in 72 s at speed 3600)."""
+
+    def __init__(self, data: DataSet | None = None, *, speed: float = 1.0) -> None:
+        from journeys.local.run import EmbeddedWorld
+
+        self.data = data or DataSet()
+        self.speed = speed
+        self.world = EmbeddedWorld(self.data, start=datetime.now(UTC).replace(microsecond=0))
+        self._started = time.monotonic()
+        self.lock = threading.Lock()  # one request or one clock tick at a time
+        engine = self.world.engine
+        self.dependencies = ApiDependencies(
+            store=self.world.store,
+            state_machines=engine,
+            entries=engine,
+            marketo=self.world.marketo_client,
+            reference_data=lambda: self.data,
+            now=engine.now,
+        )
+
+    def advance(self) -> None:
+        """Run everything due up to the current virtual time."""
+        target = self.world.start + timedelta(seconds=(time.monotonic() - self._started) * self.speed)
+        with self.lock:
+            self.world.engine.sfn.run(until=max(target, self.world.engine.now()))
 
 
 def http_event(method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
@@ -97,13 +128,19 @@ def http_event(method: str, target: str, headers: dict[str, str], body: bytes) -
     return event
 
 
-def make_server(app: APIGatewayHttpResolver, port: int) -> HTTPServer:
+def make_server(app: APIGatewayHttpResolver, port: int, embedded: EmbeddedApi | None = None) -> HTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             event = http_event(self.command, self.path, dict(self.headers.items()), body)
-            result = app.resolve(event, LambdaContext())
+            if embedded is None:
+                result = app.resolve(event, LambdaContext())
+            else:
+                with embedded.lock:
+                    result = app.resolve(event, LambdaContext())
+                    # Entries started by this request run up to their first wait right away.
+                    embedded.world.engine.sfn.run_ready()
             payload = result.get("body") or ""
             data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
             self.send_response(int(result["statusCode"]))
@@ -139,14 +176,25 @@ def make_server(app: APIGatewayHttpResolver, port: int) -> HTTPServer:
     return HTTPServer((HOST, port), Handler)
 
 
+def tick_forever(embedded: EmbeddedApi, stop: threading.Event, every: float = 0.25) -> None:
+    while not stop.wait(every):
+        embedded.advance()
+
+
 def serve_command(args: argparse.Namespace) -> int:
     data = load_dataset(args.data) if getattr(args, "data", None) else None
-    server = make_server(build_app(local_dependencies(data)), args.port)
-    print(f"Account Journeys API on http://{HOST}:{server.server_address[1]} (in memory; Ctrl-C stops)")
+    embedded = EmbeddedApi(data, speed=getattr(args, "speed", 1.0))
+    server = make_server(build_app(embedded.dependencies), args.port, embedded)
+    stop = threading.Event()
+    ticker = threading.Thread(target=tick_forever, args=(embedded, stop), daemon=True)
+    ticker.start()
+    print(f"Account Journeys API on http://{HOST}:{server.server_address[1]} over the embedded runtime "
+          f"(virtual time x{embedded.speed:g}; Ctrl-C stops)")  # fmt: skip
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.server_close()
     return 0

@@ -459,10 +459,12 @@ def aws_pipeline(action_id: str) -> ActionPipeline:
 
 
 def _marketo(table_name: str) -> Any:
-    from journeys.connectors.marketo import DynamoDbRateLimiter, MarketoClient, load_settings
+    from journeys.connectors.marketo import lambda_client
+    from journeys.settings import MARKETO_ACTION_TIMEOUT_SECONDS
 
     # One limiter for the whole stack: every action function shares Marketo's 100 calls / 20 s.
-    return MarketoClient(load_settings(), limiter=DynamoDbRateLimiter(table_name))
+    # The stack-wide limiter, and retries that stop before the function's own timeout.
+    return lambda_client(table_name, function_timeout_seconds=MARKETO_ACTION_TIMEOUT_SECONDS)
 
 
 @cache

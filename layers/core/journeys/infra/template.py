@@ -19,6 +19,7 @@ from journeys.catalog import ACTIONS, ActionSpec
 from journeys.infra.rights import Right, rights_of
 from journeys.infra.yamlout import comment, dump
 from journeys.messages import COHORT_FUNCTION_PLACEHOLDER, LISTENER_FUNCTION_PLACEHOLDER, TABLE_PLACEHOLDER
+from journeys.settings import ACTION_TIMEOUT_SECONDS, MARKETO_ACTION_TIMEOUT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[4]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -26,7 +27,7 @@ TEMPLATE_PATH = ROOT / "template.yaml"
 RUNTIME = "python3.11"
 ARCHITECTURE = "arm64"
 SERVICE = "account-journeys"
-ACTION_TIMEOUT = 60  # seconds; Marketo calls retry within this budget
+ACTION_TIMEOUT = ACTION_TIMEOUT_SECONDS
 VISIBILITY_FACTOR = 6  # Powertools/AWS guidance: queue visibility = 6 x function timeout
 BATCH_SIZE = 10
 BATCH_WINDOW = 5
@@ -317,13 +318,14 @@ def action_resources(spec: ActionSpec) -> dict[str, Any]:
         statements.append(start_statement())
     if Right.STOP_ENTRIES in rights:
         statements.append(stop_statement())
+    timeout = MARKETO_ACTION_TIMEOUT_SECONDS if spec.context == "marketo" else ACTION_TIMEOUT
     function: dict[str, Any] = {
         "Type": "AWS::Serverless::Function",
         "Properties": {
             "Description": f"Action: {spec.label} ({spec.target})",
             "CodeUri": "functions/actions",
             "Handler": f"app.{spec.id}",
-            "Timeout": ACTION_TIMEOUT,
+            "Timeout": timeout,
             "Environment": {"Variables": env},
             "Policies": policies(*statements),
         },
@@ -349,7 +351,7 @@ def action_resources(spec: ActionSpec) -> dict[str, Any]:
         queue: {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                "VisibilityTimeout": ACTION_TIMEOUT * VISIBILITY_FACTOR,
+                "VisibilityTimeout": timeout * VISIBILITY_FACTOR,
                 "SqsManagedSseEnabled": True,
                 "RedrivePolicy": {"deadLetterTargetArn": arn(dlq), "maxReceiveCount": MAX_RECEIVE_COUNT},
             },

@@ -120,7 +120,8 @@ class LocalEngine:
         self.counters = Counters()
         self.action_runner = action_runner
         self.compiled: dict[str, CompiledJourney] = {}
-        self.machines: dict[str, str] = {}
+        self.machines: dict[str, str] = {}  # journey id -> its latest version's machine
+        self.versions: dict[tuple[str, int], str] = {}
         self.events: deque[JourneyEvent] = deque()
         self._inflight: dict[str, deque[Delivery]] = {}
         self._message_seq = 0
@@ -143,8 +144,13 @@ class LocalEngine:
     def publish(self, journey: Journey, version: int = 1) -> str:
         compiled = compile_journey(journey)
         self.compiled[journey.id] = compiled
-        arn = self.sfn.create_state_machine(f"{journey.id}-v{version}", compiled.text, substitutions())
-        self.machines[journey.id] = arn
+        return self.deploy(journey.id, compiled.definition, version)
+
+    def deploy(self, journey_id: str, definition: dict[str, Any], version: int) -> str:
+        """The API's StateMachines port: one machine per published version; new entries go to the latest."""
+        arn = self.sfn.create_state_machine(f"{journey_id}-v{version}", definition, substitutions())
+        self.versions[(journey_id, version)] = arn
+        self.machines[journey_id] = arn
         return arn
 
     def start_entry(
@@ -154,7 +160,7 @@ class LocalEngine:
 
         A journey known only by name (a data set's other journeys) has no machine here: its entry
         is recorded by the caller and nothing runs."""
-        machine = self.machines.get(journey_id)
+        machine = self.versions.get((journey_id, version)) or self.machines.get(journey_id)
         if machine is None:
             return None
         return self.sfn.start_execution(machine, entry_id, json.dumps(execution_input))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sized
+from collections.abc import Callable
 from typing import Any, cast
 
 from journeys.store.repository import Store
@@ -36,7 +36,7 @@ class MeteredStore:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             units = 1
-            if position is not None and len(args) > position and isinstance(args[position], Sized):
+            if position is not None and len(args) > position and hasattr(args[position], "__len__"):
                 units = max(1, len(args[position]))
             if is_read:
                 self.reads += units

@@ -88,19 +88,22 @@ def _journey_records(data: DataSet, journey: Journey, now: str) -> list[JourneyR
     return records
 
 
-class LocalRun:
-    """One journey over one data set, on the embedded runtime."""
+class EmbeddedWorld:
+    """The in-process stand-ins for AWS and Marketo, wired to the production code paths.
 
-    def __init__(self, journey: Journey, data: DataSet, *, start: datetime) -> None:
-        self.journey = journey
+    A metered in-memory store seeded from the data set, the time-skipping Step Functions engine,
+    the embedded Marketo reached by the real client, outboxes, an in-memory event bus routed to
+    the listener logic, and one SQS batch pipeline per action. `journeys run` and `journeys serve`
+    both stand on it.
+    """
+
+    def __init__(self, data: DataSet, *, start: datetime) -> None:
         self.data = data
         self.start = start
         memory = InMemoryStore(data.solutionInterests, clock=self._now)
         self.store, self.meter = metered(memory)
         self.engine = LocalEngine(self.store, start=start)
         seed(self.store, data)
-        for record in _journey_records(data, journey, iso(start)):
-            self.store.save_journey(record, expected_revision=None)
         # Marketo keeps its own virtual clock: the client's backoff and rate-limit waits skip ahead
         # there without moving the journey's clock.
         self.marketo = EmbeddedMarketo.from_data(data.marketo.model_dump(mode="json"), clock=VirtualClock())
@@ -124,6 +127,16 @@ class LocalRun:
         event = {"Records": [_sqs_record(d, action_id) for d in deliveries]}
         response = self.pipelines[action_id].handle(event)
         return {str(failure["itemIdentifier"]) for failure in response.get("batchItemFailures", [])}
+
+
+class LocalRun(EmbeddedWorld):
+    """One journey over one data set, on the embedded runtime."""
+
+    def __init__(self, journey: Journey, data: DataSet, *, start: datetime) -> None:
+        super().__init__(data, start=start)
+        self.journey = journey
+        for record in _journey_records(data, journey, iso(start)):
+            self.store.save_journey(record, expected_revision=None)
 
     def inject(self, events: list[InjectedEvent]) -> None:
         for item in events:
