@@ -232,3 +232,58 @@ def test_minimal_sqs_records_are_enough(world: World) -> None:
     assert responder.successes[msg.taskToken] == [
         OutcomeCounts(applied=2, skipped=1, skippedByReason={"no phone": 1})
     ]
+
+
+NURTURE = {"workspace": "Default", "list": "Nurture"}
+
+
+def list_adds(world: World) -> int:
+    return sum(
+        1 for r in world.marketo.requests if r.method == "POST" and r.path.endswith("/lists/501/leads.json")
+    )
+
+
+def test_marketo_cohorts_of_several_messages_share_calls(world: World) -> None:
+    # Given two entries (two accounts) reaching the same Marketo node in one SQS batch
+    responder = RecordingTaskResponder()
+    acme = message("marketo_add_to_list", NURTURE, entry="e-1", account="acme")
+    globex = message("marketo_add_to_list", NURTURE, entry="e-2", account="globex")
+    # When the batch is processed
+    response = pipeline(world, "marketo_add_to_list", responder).handle(
+        event(sqs_record(acme), sqs_record(globex))
+    )
+    # Then one call added the leads of both cohorts, and each token got its own outcome
+    assert response == {"batchItemFailures": []}
+    assert list_adds(world) == 1
+    assert responder.successes[acme.taskToken] == [
+        OutcomeCounts(applied=2, skipped=1, skippedByReason={"no Marketo lead": 1})
+    ]
+    [globex_counts] = responder.successes[globex.taskToken]
+    assert globex_counts.applied + globex_counts.skipped == len(world.store.people_of_account("globex"))
+    assert world.store.node_counts("onboarding")["n-1"].applied == 2 + globex_counts.applied
+
+
+def test_a_failing_bulk_call_loses_and_repeats_nothing(world: World) -> None:
+    from journeys.connectors.marketo.embedded.faults import Fault
+
+    responder = RecordingTaskResponder()
+    acme = message("marketo_add_to_list", NURTURE, entry="e-1", account="acme")
+    globex = message("marketo_add_to_list", NURTURE, entry="e-2", account="globex")
+    records = event(sqs_record(acme), sqs_record(globex))
+    pipe = pipeline(world, "marketo_add_to_list", responder)
+    # Given Marketo answering 503 to every list change
+    fault = world.marketo.faults.add(
+        Fault(kind="http", status=503, method="POST", path="/lists/501/", times=None)
+    )
+    # When the batch is processed, it fails as a whole: both messages come back
+    failed = pipe.handle(records)["batchItemFailures"]
+    assert {f["itemIdentifier"] for f in failed} == {"m-e-1-n-1", "m-e-2-n-1"}
+    assert responder.successes == {}
+    # And when Marketo recovers and SQS redelivers, each person-action happens exactly once
+    world.marketo.faults.faults.remove(fault)
+    assert pipe.handle(records) == {"batchItemFailures": []}
+    assert pipe.handle(records) == {"batchItemFailures": []}  # a duplicate delivery changes nothing
+    applied = sum(c.applied for counts in responder.successes.values() for c in counts[:1])
+    assert world.store.node_counts("onboarding")["n-1"].applied == applied
+    members = next(lst for lst in world.marketo.snapshot()["lists"] if lst["id"] == 501)["members"]
+    assert sorted(members) == [1001, 1002, 1003]

@@ -134,6 +134,8 @@ class Executor(Protocol):
     # pipeline warns when it must re-run a non-idempotent one whose outcome was never recorded.
     idempotent: ClassVar[bool]
     chunk_size: ClassVar[int]  # subjects claimed, executed and recorded together
+    # Optional `bulk: ClassVar[bool] = True`: chunks may mix the people of several messages with the
+    # same inputs (Marketo: fewer calls against a shared quota); results are recorded per message.
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]: ...
 

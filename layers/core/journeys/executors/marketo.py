@@ -123,6 +123,7 @@ class MarketoAddToList:
     action_id: ClassVar[str] = "marketo_add_to_list"
     idempotent: ClassVar[bool] = True
     chunk_size: ClassVar[int] = 300  # Marketo takes 300 ids a call
+    bulk: ClassVar[bool] = True  # the pipeline may run several messages' cohorts in one call
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
         inputs = batch.inputs_as(i.MarketoListTarget)
@@ -137,6 +138,7 @@ class MarketoRemoveFromList:
     action_id: ClassVar[str] = "marketo_remove_from_list"
     idempotent: ClassVar[bool] = True
     chunk_size: ClassVar[int] = 300
+    bulk: ClassVar[bool] = True
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
         inputs = batch.inputs_as(i.MarketoListTarget)
@@ -151,6 +153,7 @@ class MarketoRequestCampaign:
     action_id: ClassVar[str] = "marketo_request_campaign"
     idempotent: ClassVar[bool] = False
     chunk_size: ClassVar[int] = 100  # Marketo takes 100 leads a call
+    bulk: ClassVar[bool] = True
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
         inputs = batch.inputs_as(i.MarketoRequestCampaign)
@@ -170,6 +173,7 @@ class MarketoChangePartition:
     action_id: ClassVar[str] = "marketo_change_partition"
     idempotent: ClassVar[bool] = True
     chunk_size: ClassVar[int] = 300
+    bulk: ClassVar[bool] = True
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
         inputs = batch.inputs_as(i.MarketoChangePartition)

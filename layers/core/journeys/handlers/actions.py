@@ -125,6 +125,8 @@ class ActionPipeline:
     def handle(self, event: Mapping[str, Any], lambda_context: Any = None) -> PartialItemFailureResponse:
         """The Lambda entry point body: returns `{"batchItemFailures": [...]}`."""
         plan = self._plan(list(event.get("Records") or []))
+        if getattr(self.executor, "bulk", False):
+            self._bulk(plan)
         processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
         def record_handler(record: SQSRecord) -> None:
@@ -155,6 +157,89 @@ class ActionPipeline:
         # Messages of one group next to each other: they share parsed inputs and lookups.
         ordered = sorted(records, key=lambda r: order.get(str(r.get("messageId", "")), ""))
         return _Plan(messages=messages, groups=groups, ordered=ordered)
+
+    # -- across messages ----------------------------------------------------------------------
+
+    def _bulk(self, plan: _Plan) -> None:
+        """Run the cohorts of messages with the same inputs together (Marketo takes 300 ids a call).
+
+        Only fills the ledger: the per-message pass that follows finds these person-actions
+        final, counts them and answers each token. Whatever this pass leaves pending (an error
+        half-way) the per-message pass takes over, so it changes no outcome, only the calls made.
+        """
+        store = self.context.store
+        by_group: dict[str, list[NodeEntryMessage]] = {}
+        for parsed in plan.messages.values():
+            if (
+                isinstance(parsed, NodeEntryMessage)
+                and parsed.action == self.spec.id
+                and parsed.target == "people"
+            ):
+                by_group.setdefault(group_key(parsed), []).append(parsed)
+        for key, messages in by_group.items():
+            group = plan.groups[key]
+            if group.inputs is None or len(messages) < 2:
+                continue
+            claimed: list[tuple[NodeEntryMessage, Person]] = []
+            accounts: dict[str, Account] = {}
+            for message in messages:
+                account = store.get_account(message.accountId)
+                if account is None:
+                    continue  # the per-message pass fails this one permanently
+                try:
+                    people = (
+                        store.get_people(list(dict.fromkeys(store.get_cohort(message.cohort))))
+                        if message.cohort
+                        else store.people_of_account(account.id)
+                    )
+                except NotFound:
+                    continue
+                accounts[message.accountId] = account
+                rows = store.ledger_get(message.entryId, message.nodeId, [p.id for p in people])
+                claimed += [
+                    (message, person)
+                    for person in people
+                    if person.id not in rows
+                    and store.ledger_claim(message.entryId, message.nodeId, person.id)
+                ]
+            size = max(1, self.executor.chunk_size)
+            for start in range(0, len(claimed), size):
+                chunk = claimed[start : start + size]
+                if not self._bulk_chunk(chunk, group, accounts):
+                    break
+
+    def _bulk_chunk(
+        self, chunk: list[tuple[NodeEntryMessage, Person]], group: _Group, accounts: dict[str, Account]
+    ) -> bool:
+        """Execute one chunk spanning messages; record each result under its own message. False: stop."""
+        first = chunk[0][0]
+        assert group.inputs is not None
+        batch = ActionBatch(
+            action_id=self.spec.id,
+            inputs=group.inputs,
+            account=accounts[first.accountId],
+            people=[person for _, person in chunk],
+            meta=MessageMeta(
+                first.journeyId, first.journeyVersion, first.entryId, first.nodeId, first.accountId
+            ),
+            shared=group.shared,
+        )
+        complete = True
+        try:
+            results = self.executor.execute(self.context, batch)
+        except Interrupted as exc:
+            results, complete = exc.completed, False
+        except PermanentActionError:
+            return False
+        by_person = {r.subject: r for r in results}
+        per_message: dict[tuple[str, str], list[ActionResult]] = {}
+        for message, person in chunk:
+            result = by_person.get(person.id)
+            if result is not None:
+                per_message.setdefault((message.entryId, message.nodeId), []).append(result)
+        for (entry, node), recorded in per_message.items():
+            self.context.store.ledger_record(entry, node, recorded)
+        return complete
 
     @staticmethod
     def _parse(body: str) -> NodeEntryMessage | _Invalid:

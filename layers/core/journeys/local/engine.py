@@ -225,7 +225,14 @@ class LocalEngine:
         return True
 
     def _drain_queues(self) -> bool:
-        """Deliver queued node-entry messages to the action pipeline in SQS-sized batches."""
+        """Deliver queued node-entry messages to the action pipeline in SQS-sized batches.
+
+        Like the event source's batching window, wait until nothing else is due at this instant
+        (e.g. a hundred waits ending together), so their messages share batches as on AWS.
+        """
+        due = self.sfn.clock.next_due()
+        if due is not None and due <= self.now():
+            return False
         did = False
         for url, queue in list(self.queues.queues.items()):
             while queue:
