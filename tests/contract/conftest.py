@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 
 from journeys.model.buying_groups import SolutionInterest
 from journeys.store.dynamodb import DynamoStore
 from journeys.store.memory import InMemoryStore
 from journeys.store.repository import Store
-from tests.support import tables
+from tests.support.moto import fake_credentials, serialize_moto
 from tests.support.tables import create_table
 
 TABLE = "JourneysTable"
@@ -36,27 +33,6 @@ INTEREST = SolutionInterest.model_validate(
 )
 
 
-def _serialize_moto(patch: pytest.MonkeyPatch) -> None:
-    """Make moto handle one request at a time, as DynamoDB applies each single-item write atomically.
-
-    moto's backend is not thread-safe: without this, two concurrent UpdateItem calls can interleave
-    inside moto and lose an update that the real service would never lose. Serializing requests
-    still lets a client-side read-modify-write lose updates, so the concurrency tests keep their
-    power to fail."""
-    lock = threading.Lock()
-    original = BotocoreStubber.process_request
-
-    def process_request(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
-            return original(self, request)
-
-    patch.setattr(BotocoreStubber, "process_request", process_request)
-
-
-# Parsing template.yaml takes longer than creating a table in moto: parse it once per process.
-_cached_template = functools.cache(tables.load_template)
-
-
 @pytest.fixture
 def dynamo_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A moto DynamoDB with the template's JourneysTable, fresh for each test.
@@ -64,15 +40,8 @@ def dynamo_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     Everything is function-scoped on purpose: a moto mock held open across tests would stop
     other suites' own `mock_aws()` from resetting state."""
     # Fake credentials and region: nothing can reach a real account, and no profile is read.
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    _serialize_moto(monkeypatch)
-    monkeypatch.setattr(tables, "load_template", _cached_template)
+    fake_credentials(monkeypatch)
+    serialize_moto(monkeypatch)
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, TABLE)

@@ -7,7 +7,6 @@ with the same records again, as Lambda does after a failure or a crash.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 from moto.ses.models import ses_backends
 
 from journeys.connectors.messaging import EventBridgePublisher, SesEmailSender, SnsSmsSender
@@ -26,6 +24,7 @@ from journeys.handlers.stepfunctions import StepFunctionsTaskResponder
 from journeys.model.dataset import DataSet
 from journeys.store.dynamodb import DynamoStore
 from journeys.store.repository import Store
+from tests.support.moto import fake_credentials, serialize_moto
 from tests.support.tables import create_table
 from tests.unit.executors.world import DATA, NOW, seed_world
 
@@ -94,23 +93,9 @@ class Rig:
 
 @pytest.fixture
 def rig(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    # The store writes ledger rows from a few threads; moto's backend is not thread-safe, while
-    # DynamoDB applies each request atomically: serialise requests inside moto.
-    lock = threading.Lock()
-    original = BotocoreStubber.process_request
-
-    def process_request(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
-            return original(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
+    fake_credentials(monkeypatch, REGION)
+    # The store writes ledger rows from a few threads: serialise requests inside moto.
+    serialize_moto(monkeypatch)
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_table(dynamodb, TABLE)

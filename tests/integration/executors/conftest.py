@@ -17,6 +17,7 @@ from moto.dynamodb.models import dynamodb_backends
 
 from journeys.store.dynamodb import DynamoStore
 from journeys.store.repository import Store
+from tests.support.moto import fake_credentials
 from tests.support.tables import create_table
 from tests.unit.executors.world import NOW, World, make_world, seed_world
 
@@ -28,14 +29,7 @@ DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account
 @pytest.fixture(scope="module")
 def seeded_table() -> Iterator[tuple[Any, Any]]:
     with pytest.MonkeyPatch.context() as mp:
-        # Fake credentials and region: nothing can reach a real account.
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-        }.items():
-            mp.setenv(name, value)
+        fake_credentials(mp, REGION)
         with mock_aws():
             client = boto3.client("dynamodb", region_name=REGION)
             create_table(client, TABLE)

@@ -32,6 +32,7 @@ from journeys.handlers.stepfunctions import (
 )
 from journeys.model.lists import Destination, ExternalAudience
 from journeys.store.memory import InMemoryStore
+from tests.support.moto import fake_credentials
 from tests.unit.executors.world import journey_record
 
 REGION = "us-east-1"
@@ -40,13 +41,7 @@ DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+    fake_credentials(monkeypatch, REGION)
     with mock_aws():
         yield
 

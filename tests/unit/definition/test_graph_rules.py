@@ -214,3 +214,12 @@ def test_all_errors_are_collected_not_just_the_first() -> None:
     found = issues_of(journey({"a": bad1, "b": bad2, "done": END}))
     nodes = {n for n, _, _ in found}
     assert {"a", "b"} <= nodes
+
+
+def test_a_listen_on_email_clicks_names_a_send_email_node() -> None:
+    listen = {"type": "listen", "event": {"on": "people", "type": "email_clicked", "filters": {"node": "b"}},
+              "next": "done"}  # fmt: skip
+    raw = journey({"a": email("l"), "l": listen, "done": END})
+    assert_issue(raw, "l", "event.filters.node", "'b' is not a send_email node")
+    raw["nodes"]["l"]["event"]["filters"]["node"] = "a"
+    assert validate_definition(raw).ok

@@ -59,7 +59,7 @@ def validate_definition(raw: Any, data: DataSet | None = None) -> ValidationRepo
     issues += check_graph(parsed.nodes, parsed.node_ids, parsed.start)
     params: dict[str, BaseModel] = {}
     for node_id, node in parsed.nodes.items():
-        issues += _check_node(node_id, node, params)
+        issues += _check_node(node_id, node, params, parsed.nodes)
     if data is not None:
         ctx = ReferenceContext(data, journey_id=raw.get("id") if isinstance(raw, dict) else None)
         for node_id, node in parsed.nodes.items():
@@ -70,7 +70,9 @@ def validate_definition(raw: Any, data: DataSet | None = None) -> ValidationRepo
     return ValidationReport(journey=parsed.journey if not issues else None, issues=issues)
 
 
-def _check_node(node_id: str, node: Node, params: dict[str, BaseModel]) -> list[Issue]:
+def _check_node(
+    node_id: str, node: Node, params: dict[str, BaseModel], nodes: dict[str, Node]
+) -> list[Issue]:
     if isinstance(node, ActionNode):
         spec = get_action(node.action)
         if spec is None:
@@ -119,6 +121,24 @@ def _check_node(node_id: str, node: Node, params: dict[str, BaseModel]) -> list[
             params[node_id] = event.filters.model_validate(node.event.filters)
         except ValidationError as exc:
             return from_pydantic(exc, node=node_id, prefix=("event", "filters"))
+        return _check_message_filter(node_id, node, nodes)
+    return []
+
+
+# Which action sends what the email and SMS events of a listen node can point back at.
+_SENDERS = {"email_opened": "send_email", "email_clicked": "send_email", "sms_clicked": "send_sms"}
+
+
+def _check_message_filter(node_id: str, node: ListenNode, nodes: dict[str, Node]) -> list[Issue]:
+    """`filters.node` names the node whose message the person opened or clicked: it must send one."""
+    target = node.event.filters.get("node")
+    sender = _SENDERS.get(node.event.type)
+    if target is None or sender is None:
+        return []
+    found = nodes.get(str(target))
+    if not isinstance(found, ActionNode) or found.action != sender:
+        return [Issue(node=node_id, field="event.filters.node",
+                      message=f"'{target}' is not a {sender} node of this journey")]  # fmt: skip
     return []
 
 
