@@ -97,7 +97,10 @@ def test_crash_after_half_a_batch_then_redelivery(rig: Rig, crash_at: str) -> No
                 raise Crash
             return bool(real_store.ledger_claim(entry, node, subject))
 
-        rig.ctx.store = StoreProxy(real_store, ledger_claim=claim)  # type: ignore[assignment]
+        def claim_many(entry: str, node: str, subjects: list[str]) -> list[str]:
+            return [subject for subject in subjects if claim(entry, node, subject)]
+
+        rig.ctx.store = StoreProxy(real_store, ledger_claim=claim, ledger_claim_many=claim_many)  # type: ignore[assignment]
     else:
         # Dies while answering the 4th task token: its person-actions are recorded, not answered.
         original = sfn.send_task_success

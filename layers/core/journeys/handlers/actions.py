@@ -196,12 +196,9 @@ class ActionPipeline:
                     continue
                 accounts[message.accountId] = account
                 rows = store.ledger_get(message.entryId, message.nodeId, [p.id for p in people])
-                claimed += [
-                    (message, person)
-                    for person in people
-                    if person.id not in rows
-                    and store.ledger_claim(message.entryId, message.nodeId, person.id)
-                ]
+                fresh = [p.id for p in people if p.id not in rows]
+                won = set(store.ledger_claim_many(message.entryId, message.nodeId, fresh))
+                claimed += [(message, person) for person in people if person.id in won]
             size = max(1, self.executor.chunk_size)
             for start in range(0, len(claimed), size):
                 chunk = claimed[start : start + size]
@@ -407,16 +404,18 @@ class ActionPipeline:
     ) -> dict[str, ActionResult]:
         store = self.context.store
         entry, node = message.entryId, message.nodeId
-        claimed: list[str] = []
         done: dict[str, ActionResult] = {}
-        for subject in chunk:
-            if subject in taken_over or store.ledger_claim(entry, node, subject):
-                claimed.append(subject)
-                continue
-            row = store.ledger_get(entry, node, [subject]).get(subject)
-            if row is None or row.outcome == "pending":
-                raise InFlight(f"{entry}/{node}: a subject is being processed by another consumer")
-            done[subject] = _result_of(row)
+        won = set(store.ledger_claim_many(entry, node, [s for s in chunk if s not in taken_over]))
+        claimed = [s for s in chunk if s in taken_over or s in won]
+        lost = [s for s in chunk if s not in taken_over and s not in won]
+        if lost:
+            # Claimed since this message's ledger read: final by now, or another consumer is on it.
+            rows = store.ledger_get(entry, node, lost)
+            for subject in lost:
+                row = rows.get(subject)
+                if row is None or row.outcome == "pending":
+                    raise InFlight(f"{entry}/{node}: a subject is being processed by another consumer")
+                done[subject] = _result_of(row)
         if not claimed:
             return done
 

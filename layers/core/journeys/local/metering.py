@@ -30,7 +30,8 @@ class MeteredStore:
         setattr(self, name, wrapper)
         return wrapper
 
-    def _wrap(self, name: str, target: Any) -> Callable[..., Any]:
+    def _wrap(self, name: str, method: Any) -> Callable[..., Any]:
+        target: Callable[..., Any] = method
         is_read = name.startswith(_READ_PREFIXES)
         position = _PER_ITEM.get(name)
 
@@ -42,7 +43,7 @@ class MeteredStore:
                 self.reads += units
             else:
                 self.writes += units
-            return cast(Callable[..., Any], target)(*args, **kwargs)
+            return target(*args, **kwargs)
 
         return call
 

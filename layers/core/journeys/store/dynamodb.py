@@ -1054,6 +1054,12 @@ class DynamoStore:
             raise
         return True
 
+    def ledger_claim_many(self, entry_id: str, node_id: str, subjects: Sequence[str]) -> list[str]:
+        """Conditional puts cannot be batched: one per subject, on a few threads for a large chunk."""
+        unique = list(dict.fromkeys(subjects))
+        won = self._each(lambda subject: self.ledger_claim(entry_id, node_id, subject), unique)
+        return [subject for subject, ok in zip(unique, won, strict=True) if ok]
+
     def ledger_record(self, entry_id: str, node_id: str, results: Iterable[ActionResult]) -> None:
         """One conditional write per subject: lands on a missing or `pending` row only, so a final
         outcome is never overwritten (a redelivered batch cannot change what happened).

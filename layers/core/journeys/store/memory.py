@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,7 +26,7 @@ from journeys.model.buying_groups import BuyingGroup, SolutionInterest
 from journeys.model.common import Scalar
 from journeys.model.lists import DUMMY_AUDIENCE_RECORD, AccountList, ExternalAudience, TimelineEntry
 from journeys.model.profiles import Account, Person
-from journeys.outcomes import ActionResult
+from journeys.outcomes import ActionResult, Outcome
 from journeys.splitview import encode, split_view
 from journeys.store.records import Entry, JourneyRecord, LedgerEntry, ListenerRecord, NodeCounts
 from journeys.store.repository import Conflict, NotFound, parse_score_change
@@ -164,7 +164,9 @@ class InMemoryStore:
         self._entries_by_journey: dict[str, dict[str, None]] = {}
         self._entries_by_account: dict[tuple[str, str], dict[str, None]] = {}
         self._counts: dict[str, dict[str, NodeCounts]] = {}
-        self._ledger: dict[tuple[str, str, str], LedgerEntry] = {}
+        # (entry, node, subject) -> (outcome, reason, at): plain tuples, as the ledger is written twice
+        # per person-action; models are built only for the rows a caller reads.
+        self._ledger: dict[tuple[str, str, str], tuple[Outcome | Literal["pending"], str | None, str]] = {}
         self._cohorts: dict[str, tuple[str, ...]] = {}
         self._listeners: dict[tuple[str, str, str], ListenerRecord] = {}
         self._listeners_by_kind: dict[tuple[str, str, str], dict[tuple[str, str], None]] = {}
@@ -522,22 +524,28 @@ class InMemoryStore:
 
     def ledger_get(self, entry_id: str, node_id: str, subjects: Sequence[str]) -> dict[str, LedgerEntry]:
         with self._lock:
-            out: dict[str, LedgerEntry] = {}
-            for subject in subjects:
-                row = self._ledger.get((entry_id, node_id, subject))
-                if row is not None:
-                    out[subject] = _copy(row)
-            return out
+            found = {s: self._ledger.get((entry_id, node_id, s)) for s in subjects}
+        return {
+            subject: LedgerEntry.model_construct(
+                entryId=entry_id, nodeId=node_id, subject=subject, outcome=row[0], reason=row[1], at=row[2]
+            )
+            for subject, row in found.items()
+            if row is not None
+        }
 
     def ledger_claim(self, entry_id: str, node_id: str, subject: str) -> bool:
-        key = (entry_id, node_id, subject)
+        return bool(self.ledger_claim_many(entry_id, node_id, [subject]))
+
+    def ledger_claim_many(self, entry_id: str, node_id: str, subjects: Sequence[str]) -> list[str]:
+        row: tuple[Outcome | Literal["pending"], str | None, str] = ("pending", None, self._now())
+        claimed: list[str] = []
         with self._lock:
-            if key in self._ledger:
-                return False
-            self._ledger[key] = LedgerEntry(
-                entryId=entry_id, nodeId=node_id, subject=subject, outcome="pending", at=self._now()
-            )
-            return True
+            for subject in subjects:
+                key = (entry_id, node_id, subject)
+                if key not in self._ledger:
+                    self._ledger[key] = row
+                    claimed.append(subject)
+        return claimed
 
     def ledger_record(self, entry_id: str, node_id: str, results: Iterable[ActionResult]) -> None:
         at = self._now()
@@ -545,16 +553,9 @@ class InMemoryStore:
             for result in results:
                 key = (entry_id, node_id, result.subject)
                 row = self._ledger.get(key)
-                if row is not None and row.outcome != "pending":
+                if row is not None and row[0] != "pending":
                     continue  # a final outcome is never overwritten
-                self._ledger[key] = LedgerEntry(
-                    entryId=entry_id,
-                    nodeId=node_id,
-                    subject=result.subject,
-                    outcome=result.outcome,
-                    reason=result.reason,
-                    at=at,
-                )
+                self._ledger[key] = (result.outcome, result.reason, at)
 
     # -- cohorts ------------------------------------------------------------------------------
 

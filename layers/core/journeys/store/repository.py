@@ -188,6 +188,10 @@ class Ledger(Protocol):
         """Conditionally write a `pending` row; False when a row (pending or final) already exists."""
         ...
 
+    def ledger_claim_many(self, entry_id: str, node_id: str, subjects: Sequence[str]) -> list[str]:
+        """`ledger_claim` for each subject; returns the subjects this call claimed, in input order."""
+        ...
+
     def ledger_record(self, entry_id: str, node_id: str, results: Iterable[ActionResult]) -> None:
         """Write final outcomes (overwrites `pending`; never overwrites a final outcome)."""
         ...
