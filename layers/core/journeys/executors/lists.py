@@ -30,45 +30,37 @@ def _target(ctx: ExecutionContext, batch: ActionBatch, ref: str) -> AccountList 
     return found
 
 
-class AddToAccountList:
+class _AccountListChange:
+    """Add the account to, or remove it from, a live static list; a no-op change is skipped."""
+
+    action_id: ClassVar[str]
+    idempotent: ClassVar[bool] = True
+    chunk_size: ClassVar[int] = 1
+    adds: ClassVar[bool]
+
+    def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
+        inputs = batch.inputs_as(i.AccountListTarget)
+        target = _target(ctx, batch, inputs.list)
+        if isinstance(target, ActionResult):
+            return [target]
+        change = ctx.store.add_to_account_list if self.adds else ctx.store.remove_from_account_list
+        unchanged = "already a member" if self.adds else "not a member"
+
+        def apply(account: str) -> ActionResult:
+            try:
+                changed = change(target.id, account)
+            except NotFound:
+                return ActionResult.failed(account, f"unknown account list '{inputs.list}'")
+            return ActionResult.applied(account) if changed else ActionResult.skipped(account, unchanged)
+
+        return for_each([batch.account.id], apply)
+
+
+class AddToAccountList(_AccountListChange):
     action_id: ClassVar[str] = "add_to_account_list"
-    idempotent: ClassVar[bool] = True
-    chunk_size: ClassVar[int] = 1
-
-    def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
-        inputs = batch.inputs_as(i.AccountListTarget)
-        target = _target(ctx, batch, inputs.list)
-        if isinstance(target, ActionResult):
-            return [target]
-
-        def apply(account: str) -> ActionResult:
-            try:
-                added = ctx.store.add_to_account_list(target.id, account)
-            except NotFound:
-                return ActionResult.failed(account, f"unknown account list '{inputs.list}'")
-            return (
-                ActionResult.applied(account) if added else ActionResult.skipped(account, "already a member")
-            )
-
-        return for_each([batch.account.id], apply)
+    adds: ClassVar[bool] = True
 
 
-class RemoveFromAccountList:
+class RemoveFromAccountList(_AccountListChange):
     action_id: ClassVar[str] = "remove_from_account_list"
-    idempotent: ClassVar[bool] = True
-    chunk_size: ClassVar[int] = 1
-
-    def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
-        inputs = batch.inputs_as(i.AccountListTarget)
-        target = _target(ctx, batch, inputs.list)
-        if isinstance(target, ActionResult):
-            return [target]
-
-        def apply(account: str) -> ActionResult:
-            try:
-                removed = ctx.store.remove_from_account_list(target.id, account)
-            except NotFound:
-                return ActionResult.failed(account, f"unknown account list '{inputs.list}'")
-            return ActionResult.applied(account) if removed else ActionResult.skipped(account, "not a member")
-
-        return for_each([batch.account.id], apply)
+    adds: ClassVar[bool] = False

@@ -119,11 +119,14 @@ def _all_with_leads(batch: ActionBatch, error: str) -> list[ActionResult]:
     ]
 
 
-class MarketoAddToList:
-    action_id: ClassVar[str] = "marketo_add_to_list"
+class _MarketoListChange:
+    """Add the people's leads to, or remove them from, a static list, 300 ids a call."""
+
+    action_id: ClassVar[str]
     idempotent: ClassVar[bool] = True
     chunk_size: ClassVar[int] = 300  # Marketo takes 300 ids a call
     bulk: ClassVar[bool] = True  # the pipeline may run several messages' cohorts in one call
+    adds: ClassVar[bool]
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
         inputs = batch.inputs_as(i.MarketoListTarget)
@@ -131,22 +134,18 @@ class MarketoAddToList:
         target = resolve(_lists(ctx, batch, inputs.workspace), inputs.list, "list", inputs.workspace)
         if isinstance(target, str):
             return _all_with_leads(batch, target)
-        return run_on_leads(batch, lambda ids: api.add_to_list(target.id, ids))
+        change = api.add_to_list if self.adds else api.remove_from_list
+        return run_on_leads(batch, lambda ids: change(target.id, ids))
 
 
-class MarketoRemoveFromList:
+class MarketoAddToList(_MarketoListChange):
+    action_id: ClassVar[str] = "marketo_add_to_list"
+    adds: ClassVar[bool] = True
+
+
+class MarketoRemoveFromList(_MarketoListChange):
     action_id: ClassVar[str] = "marketo_remove_from_list"
-    idempotent: ClassVar[bool] = True
-    chunk_size: ClassVar[int] = 300
-    bulk: ClassVar[bool] = True
-
-    def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
-        inputs = batch.inputs_as(i.MarketoListTarget)
-        api = client(ctx)
-        target = resolve(_lists(ctx, batch, inputs.workspace), inputs.list, "list", inputs.workspace)
-        if isinstance(target, str):
-            return _all_with_leads(batch, target)
-        return run_on_leads(batch, lambda ids: api.remove_from_list(target.id, ids))
+    adds: ClassVar[bool] = False
 
 
 class MarketoRequestCampaign:

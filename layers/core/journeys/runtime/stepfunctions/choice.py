@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,11 +72,11 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-class Rule:
+class Rule(ABC):
     """A boolean rule evaluated against state data and the context object."""
 
-    def test(self, data: Any, context: Any) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def test(self, data: Any, context: Any) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
