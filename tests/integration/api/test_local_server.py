@@ -95,7 +95,7 @@ def test_a_published_journey_runs_on_the_embedded_runtime(server: str) -> None:
     assert status == 202, entered
     # Then the welcome email goes out at once, and after the 3-day wait (virtual time) the score changes
     counts: dict[str, Any] = {}
-    for _ in range(100):
+    for _ in range(400):  # up to 20 s on a loaded machine; a run takes a few ticks of 0.25 s
         counts = {n["node"]: n for n in call(server, "GET", "/journeys/welcome-series/nodes")[1]["nodes"]}
         if counts.get("score", {}).get("applied"):
             break
