@@ -44,10 +44,19 @@ def _compiled(source: str, html: bool) -> Any:
     return env.from_string(source)
 
 
+class PlainContext(dict[str, Any]):
+    """A context already reduced to plain data: several renders (subject, html, text) share it."""
+
+
+def plain_context(context: Mapping[str, Any]) -> PlainContext:
+    return PlainContext(_plain(context))
+
+
 def render(source: str, context: Mapping[str, Any], *, html: bool = False) -> str:
     """Render with plain data only (dicts of scalars); missing fields render empty."""
+    data = context if isinstance(context, PlainContext) else _plain(context)
     try:
-        return str(_compiled(source, html).render(**_plain(context)))
+        return str(_compiled(source, html).render(**data))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template error at line {exc.lineno}: {exc.message}") from exc
     except Exception as exc:  # the sandbox raises SecurityError and others on misuse
@@ -68,4 +77,4 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["StrictUndefined", "TemplateError", "check_template", "render"]
+__all__ = ["PlainContext", "StrictUndefined", "TemplateError", "check_template", "plain_context", "render"]

@@ -11,7 +11,7 @@ from journeys.executors.ports import DeliveryRejected, OutboundEmail, OutboundSm
 from journeys.model.buying_groups import BuyingGroup, SolutionInterest, completeness
 from journeys.model.profiles import Account, Person
 from journeys.outcomes import ActionResult
-from journeys.templating import TemplateError, render
+from journeys.templating import PlainContext, TemplateError, plain_context, render
 
 MARKETO_EMAIL_UNSUPPORTED = (
     "Marketo emails are sent by Marketo campaigns: use marketo_request_campaign with a campaign that sends it"
@@ -22,7 +22,7 @@ def person_fields(person: Person) -> dict[str, Any]:
     return {**person.attributes(), "scores": dict(person.scores)}
 
 
-def template_context(batch: ActionBatch, person: Person | None, journey_name: str) -> dict[str, Any]:
+def template_context(batch: ActionBatch, person: Person | None, journey_name: str) -> PlainContext:
     """Exactly what a template may read: the person, the account and the journey, as plain data."""
     journey = {
         "id": batch.meta.journey_id,
@@ -30,9 +30,13 @@ def template_context(batch: ActionBatch, person: Person | None, journey_name: st
         "node": batch.meta.node_id,
         "entry": batch.meta.entry_id,
     }
-    context: dict[str, Any] = {"account": batch.account.attributes(), "journey": journey}
+    # The account part is the same for every person of the cohort: reduce it to plain data once.
+    account = batch.cached(
+        f"template-account:{batch.account.id}", lambda: plain_context(batch.account.attributes())
+    )
+    context = PlainContext({"account": account, "journey": journey})
     if person is not None:
-        context["person"] = person_fields(person)
+        context["person"] = plain_context(person_fields(person))
     return context
 
 
