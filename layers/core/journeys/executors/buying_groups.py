@@ -213,6 +213,31 @@ class RemoveFromBuyingGroup:
         return results
 
 
+GroupChange = Callable[[BuyingGroup | None], tuple[BuyingGroup | None, tuple[ActionResult, str | None]]]
+
+
+def _change_account_group(
+    ctx: ExecutionContext,
+    batch: ActionBatch,
+    interest_id: str,
+    change: GroupChange,
+    *,
+    event_type: str,
+    field: str,
+    value: str,
+) -> list[ActionResult]:
+    """Apply a one-field change to the account's group; an applied change is published as
+    `event_type` with `new<field>` and `previous<field>`."""
+    try:
+        result, previous = update_group(ctx, batch.account.id, interest_id, change)
+    except Exception as exc:
+        raise Interrupted([], exc) from exc
+    if result.outcome == "applied":
+        data = {"solutionInterest": interest_id, f"new{field}": value, f"previous{field}": previous}
+        _publish(ctx, [result], [event(ctx, batch, "accounts", event_type, None, **data)])
+    return [result]
+
+
 class UpdateBuyingGroupStage:
     action_id: ClassVar[str] = "update_buying_group_stage"
     idempotent: ClassVar[bool] = True
@@ -243,23 +268,15 @@ class UpdateBuyingGroupStage:
                 group.stage,
             )
 
-        try:
-            result, previous = update_group(ctx, account, interest.id, change)
-        except Exception as exc:
-            raise Interrupted([], exc) from exc
-        if result.outcome == "applied":
-            stage_event = event(
-                ctx,
-                batch,
-                "accounts",
-                "buying_group_stage_changed",
-                None,
-                solutionInterest=interest.id,
-                newStage=inputs.stage,
-                previousStage=previous,
-            )
-            _publish(ctx, [result], [stage_event])
-        return [result]
+        return _change_account_group(
+            ctx,
+            batch,
+            interest.id,
+            change,
+            event_type="buying_group_stage_changed",
+            field="Stage",
+            value=inputs.stage,
+        )
 
 
 class UpdateBuyingGroupStatus:
@@ -282,20 +299,12 @@ class UpdateBuyingGroupStatus:
             updated = group.model_copy(update={"status": inputs.status})
             return updated, (ActionResult.applied(account), group.status)
 
-        try:
-            result, previous = update_group(ctx, account, interest.id, change)
-        except Exception as exc:
-            raise Interrupted([], exc) from exc
-        if result.outcome == "applied":
-            status_event = event(
-                ctx,
-                batch,
-                "accounts",
-                "buying_group_status_changed",
-                None,
-                solutionInterest=interest.id,
-                newStatus=inputs.status,
-                previousStatus=previous,
-            )
-            _publish(ctx, [result], [status_event])
-        return [result]
+        return _change_account_group(
+            ctx,
+            batch,
+            interest.id,
+            change,
+            event_type="buying_group_status_changed",
+            field="Status",
+            value=inputs.status,
+        )

@@ -49,7 +49,12 @@ def aws_starter() -> ExecutionStarter:
 
 def live_journey(record: JourneyRecord) -> Journey | None:
     """The definition of the live version, parsed (a stored version was validated at publish)."""
-    version = next((v for v in record.versions if v.version == record.liveVersion), None)
+    return journey_version(record, record.liveVersion)
+
+
+def journey_version(record: JourneyRecord, number: int | None) -> Journey | None:
+    """The definition of one published version, parsed."""
+    version = next((v for v in record.versions if v.version == number), None)
     if version is None:
         return None
     try:
@@ -153,6 +158,17 @@ def listener_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 # -- tracker function -------------------------------------------------------------------------------
 
 
+_STATE_NODES: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def _states_to_nodes(journey_id: str, version: int, journey: Journey) -> dict[str, str]:
+    """State name -> node id of a published version; versions are immutable, so once per container."""
+    key = (journey_id, version)
+    if key not in _STATE_NODES:
+        _STATE_NODES[key] = node_of_state(compile_journey(journey).node_states)
+    return _STATE_NODES[key]
+
+
 def track(event: dict[str, Any], store: Store, history: Any = None) -> dict[str, Any]:
     """Entry status, listeners of an ended entry forgotten, and (with a history reader) its path."""
     change = tracker.parse_event(event)
@@ -161,13 +177,14 @@ def track(event: dict[str, Any], store: Store, history: Any = None) -> dict[str,
         return {"changed": False}
     entry = store.get_entry(change.name)
     record = store.get_journey(entry.journeyId) if entry else None
-    journey = live_journey(record) if record else None
+    # The entry ran on its own version, which a later publish may have replaced as the live one.
+    journey = journey_version(record, entry.journeyVersion) if record and entry else None
     if entry is not None and journey is not None:
         for node_id, node in journey.nodes.items():
             if isinstance(node, ListenNode):
                 listeners.cancel(store, entry.accountId, entry.entryId, node_id, entry.journeyId)
         if history is not None:
-            states = node_of_state(compile_journey(journey).node_states)
+            states = _states_to_nodes(entry.journeyId, entry.journeyVersion, journey)
             path = entry_path(history(change.executionArn), states)
             store.update_entry(entry.entryId, path=[step.model_dump() for step in path])
     return {"changed": True, "status": status}

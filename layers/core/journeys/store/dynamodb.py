@@ -48,7 +48,7 @@ from journeys.store.memory import (
     with_attribute,
 )
 from journeys.store.records import Entry, JourneyRecord, LedgerEntry, ListenerRecord, NodeCounts
-from journeys.store.repository import Conflict, NotFound, StoreError, parse_score_change
+from journeys.store.repository import Conflict, NotFound, StoreError, latest_running, parse_score_change
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -980,8 +980,7 @@ class DynamoStore:
         return sorted(found, key=lambda e: (normalize_time(e.startedAt), e.entryId))
 
     def active_entry(self, journey_id: str, account_id: str) -> Entry | None:
-        running = [e for e in self.entries_of(journey_id, account_id) if e.status == "running"]
-        return running[-1] if running else None
+        return latest_running(self.entries_of(journey_id, account_id))
 
     # -- per-node counts ------------------------------------------------------------------------
 

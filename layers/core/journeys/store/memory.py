@@ -29,7 +29,7 @@ from journeys.model.profiles import Account, Person
 from journeys.outcomes import ActionResult, Outcome
 from journeys.splitview import encode, split_view
 from journeys.store.records import Entry, JourneyRecord, LedgerEntry, ListenerRecord, NodeCounts
-from journeys.store.repository import Conflict, NotFound, parse_score_change
+from journeys.store.repository import Conflict, NotFound, latest_running, parse_score_change
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -495,9 +495,7 @@ class InMemoryStore:
         return sorted(found, key=lambda e: (normalize_time(e.startedAt), e.entryId))
 
     def active_entry(self, journey_id: str, account_id: str) -> Entry | None:
-        """The latest running entry of the account in the journey."""
-        running = [e for e in self.entries_of(journey_id, account_id) if e.status == "running"]
-        return running[-1] if running else None
+        return latest_running(self.entries_of(journey_id, account_id))
 
     # -- per-node counts ------------------------------------------------------------------------
 

@@ -168,6 +168,12 @@ class Entries(Protocol):
     def active_entry(self, journey_id: str, account_id: str) -> Entry | None: ...
 
 
+def latest_running(entries: list[Entry]) -> Entry | None:
+    """The latest running entry of a list ordered by start time (both adapters' `active_entry`)."""
+    running = [e for e in entries if e.status == "running"]
+    return running[-1] if running else None
+
+
 class Counts(Protocol):
     def add_counts(
         self,
