@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from journeys.messages import account_key
 from journeys.model.buying_groups import SolutionInterest
@@ -41,17 +42,24 @@ def test_account_round_trip_keeps_extra_attributes_and_creation_order(store: Sto
     assert alpha is not None and alpha.owner is not None and alpha.owner.email == "dana@example.com"
 
 
-def test_returned_and_stored_objects_are_copies(store: Store) -> None:
+def test_what_callers_hold_cannot_change_what_is_stored(store: Store) -> None:
+    # Given an account and a person put in the store
     original = account("acme", tier="gold")
     store.put_account(original)
-    original.name = "changed after put"
-    fetched = store.get_account("acme")
-    assert fetched is not None
-    fetched.name = "changed after get"
     store.put_person(person("p1", scores={"S": 1}))
+    fetched = store.get_account("acme")
     people = store.get_people(["p1"])
-    people[0].scores["S"] = 99
+    assert fetched is not None
 
+    # When callers try to change what they put or got back, then they cannot (frozen objects)
+    with pytest.raises(ValidationError, match="frozen"):
+        original.name = "changed after put"
+    with pytest.raises(ValidationError, match="frozen"):
+        fetched.name = "changed after get"
+    with pytest.raises(TypeError, match="read-only"):
+        people[0].scores["S"] = 99
+
+    # And the store still holds what was put
     again = store.get_account("acme")
     assert again is not None and again.name == "Acme"
     assert store.get_people(["p1"])[0].scores == {"S": 1}

@@ -8,10 +8,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from journeys.catalog.refs import Ref, RefKind
-from journeys.model.common import Scalar, Strict
+from journeys.model.common import FrozenDict, ReadOnlyData, Scalar, Strict
 from journeys.model.lists import MomentType
 
 On = Literal["accounts", "people"]
@@ -124,14 +124,18 @@ def get_event_type(on: str, type_: str) -> EventTypeSpec | None:
 
 
 class JourneyEvent(BaseModel):
-    """An account or person event, as carried on EventBridge (detail) and injected into runs."""
+    """An account or person event, as carried on EventBridge (detail) and injected into runs.
+
+    Frozen, its data read-only: recorded once, then shared by every reader without copies."""
+
+    model_config = ConfigDict(frozen=True)
 
     on: On
     type: str
     accountId: str
     personId: str | None = None
     occurredAt: datetime
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: ReadOnlyData = Field(default_factory=FrozenDict)
 
 
 def matches(filters: dict[str, Any], event: JourneyEvent) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
@@ -22,6 +22,32 @@ def _check_email(value: str) -> str:
 
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses changes: frozen models hand it out, so a store can share what it holds
+    instead of copying it on every read."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("read-only mapping: build a new one (model_copy(update=...))")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only
+
+    def __copy__(self) -> FrozenDict:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FrozenDict:
+        return self
+
+
+def _freeze(value: dict[str, Any]) -> dict[str, Any]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
+ReadOnlyScores = Annotated[dict[str, float], AfterValidator(_freeze)]
+ReadOnlyData = Annotated[dict[str, Any], AfterValidator(_freeze)]
 
 
 class Strict(BaseModel):

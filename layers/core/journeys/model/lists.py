@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from journeys.model.common import Id, Strict
 
@@ -53,7 +53,9 @@ class ExternalAudience(Strict):
 
 
 class TimelineEntry(Strict):
-    """An interesting moment on an account or person timeline."""
+    """An interesting moment on an account or person timeline (frozen: stores share it)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
     on: Literal["account", "person"]
     subject: Id

@@ -6,18 +6,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from journeys.model.common import Email, Id, Scalar, Strict
+from journeys.model.common import Email, FrozenDict, Id, ReadOnlyScores, Scalar, Strict
 
 
 class Owner(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
     name: str
     email: Email
 
 
 class Account(BaseModel):
-    """A company. Attributes beyond the named ones are kept (the data set declares their types)."""
+    """A company. Attributes beyond the named ones are kept (the data set declares their types).
 
-    model_config = ConfigDict(extra="allow")
+    Frozen: the in-memory store hands out what it holds; a change is a new object."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     id: Id
     name: str = ""
@@ -33,9 +37,9 @@ class Account(BaseModel):
 
 
 class Person(BaseModel):
-    """A profile that belongs to one account."""
+    """A profile that belongs to one account. Frozen, its scores read-only, like `Account`."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     id: Id
     account: Id
@@ -44,7 +48,7 @@ class Person(BaseModel):
     firstName: str | None = None
     lastName: str | None = None
     marketoLeadId: int | None = Field(default=None, gt=0)
-    scores: dict[str, float] = Field(default_factory=dict)
+    scores: ReadOnlyScores = Field(default_factory=FrozenDict)
 
     def attributes(self) -> dict[str, Scalar]:
         data = self.model_dump(mode="json", exclude={"scores"})

@@ -2,7 +2,8 @@
 
 One re-entrant lock guards every method, so each call is atomic exactly like a single DynamoDB
 conditional write (no lost score increment, one winner per listener). Stored objects are
-private copies: callers get deep copies back and never mutate the store by accident.
+private: frozen ones (accounts, people, events) are shared as they are, since nobody can change
+them and a change replaces them; the others are copied in and out.
 Every lookup that has a key goes through a dict index; nothing scans when a key exists.
 """
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 from journeys.catalog.events import JourneyEvent
 from journeys.messages import SPLIT_VIEW_ATTRIBUTE, account_key
 from journeys.model.buying_groups import BuyingGroup, SolutionInterest
-from journeys.model.common import Scalar
+from journeys.model.common import FrozenDict, Scalar
 from journeys.model.lists import DUMMY_AUDIENCE_RECORD, AccountList, ExternalAudience, TimelineEntry
 from journeys.model.profiles import Account, Person
 from journeys.outcomes import ActionResult, Outcome
@@ -68,10 +69,22 @@ def with_attribute(model: M, attribute: str, value: Scalar, fixed: frozenset[str
     """A validated copy of `model` with one attribute set (None clears); and the previous value."""
     if attribute in fixed:
         raise ValueError(f"'{attribute}' is not an updatable attribute")
+    if attribute not in type(model).model_fields:
+        # An extra attribute has no constraint of the model (the executor checks its declared
+        # type): a shallow copy is enough, and a whole revalidation costs ten times more.
+        extra = model.__pydantic_extra__ or {}
+        previous = extra.get(attribute)
+        if value is None:
+            updated = model.model_copy()
+            if updated.__pydantic_extra__ is not None:
+                updated.__pydantic_extra__.pop(attribute, None)
+        else:
+            updated = model.model_copy(update={attribute: value})
+        return updated, previous if isinstance(previous, str | int | float | bool) else None
     data = model.model_dump()
     previous = data.get(attribute)
     if value is None:
-        # Clearing drops an extra attribute and puts a named field back to its default.
+        # Clearing puts a named field back to its default.
         data.pop(attribute, None)
     else:
         data[attribute] = value
@@ -213,16 +226,15 @@ class InMemoryStore:
 
     def get_account(self, account_id: str) -> Account | None:
         with self._lock:
-            found = self._accounts.get(account_id)
-            return _copy(found) if found else None
+            return self._accounts.get(account_id)
 
     def put_account(self, account: Account) -> None:
         with self._lock:
-            self._accounts[account.id] = _copy(account)
+            self._accounts[account.id] = account
 
     def iter_accounts(self) -> Iterator[Account]:
         with self._lock:
-            snapshot = [_copy(a) for a in self._accounts.values()]
+            snapshot = list(self._accounts.values())
         return iter(snapshot)
 
     def set_account_attribute(self, account_id: str, attribute: str, value: Scalar) -> Scalar:
@@ -243,24 +255,25 @@ class InMemoryStore:
                 person = self._people.get(pid)
                 if person is not None and pid not in seen:
                     seen.add(pid)
-                    out.append(_copy(person))
+                    out.append(person)
             return out
 
     def people_of_account(self, account_id: str) -> list[Person]:
         with self._lock:
-            return [_copy(self._people[p]) for p in self._people_by_account.get(account_id, {})]
+            people = self._people
+            return [people[p] for p in self._people_by_account.get(account_id, {})]
 
     def put_person(self, person: Person) -> None:
         with self._lock:
             old = self._people.get(person.id)
             if old is not None and old.account != person.account:
                 self._people_by_account[old.account].pop(person.id, None)
-            self._people[person.id] = _copy(person)
+            self._people[person.id] = person
             self._people_by_account.setdefault(person.account, {})[person.id] = None
 
     def iter_people(self) -> Iterator[Person]:
         with self._lock:
-            snapshot = [_copy(p) for p in self._people.values()]
+            snapshot = list(self._people.values())
         return iter(snapshot)
 
     def set_person_attribute(self, person_id: str, attribute: str, value: Scalar) -> Scalar:
@@ -280,8 +293,9 @@ class InMemoryStore:
                 raise NotFound(f"person '{person_id}'")
             before = float(person.scores.get(score, 0.0))
             after = float(amount) if assign else before + amount
-            # The stored object is private (copied on the way in), so mutating it in place is safe.
-            person.scores[score] = after
+            scores = FrozenDict(person.scores)
+            dict.__setitem__(scores, score, after)
+            self._people[person_id] = person.model_copy(update={"scores": scores})
             return before, after
 
     # -- buying groups ------------------------------------------------------------------------
@@ -407,7 +421,7 @@ class InMemoryStore:
     # -- timelines ----------------------------------------------------------------------------
 
     def append_moment(self, moment: TimelineEntry) -> None:
-        stored = _copy(moment)
+        stored = moment  # frozen: shared, never copied
         with self._lock:
             self._moments.append(stored)
             self._moments_by_subject.setdefault((stored.on, stored.subject), []).append(stored)
@@ -415,11 +429,11 @@ class InMemoryStore:
     def timeline(self, on: str, subject: str) -> list[TimelineEntry]:
         """The subject's moments in recording order."""
         with self._lock:
-            return [_copy(m) for m in self._moments_by_subject.get((on, subject), [])]
+            return list(self._moments_by_subject.get((on, subject), []))
 
     def iter_moments(self) -> Iterator[TimelineEntry]:
         with self._lock:
-            snapshot = [_copy(m) for m in self._moments]
+            snapshot = list(self._moments)
         return iter(snapshot)
 
     # -- journeys ---------------------------------------------------------------------------
@@ -594,7 +608,7 @@ class InMemoryStore:
             return True
 
     def record_event(self, event: JourneyEvent) -> str:
-        stored = _copy(event)
+        stored = event  # frozen: shared, never copied
         with self._lock:
             # The per-store sequence keeps recording order among events of the same time.
             order = f"{next(self._event_seq):012d}"
@@ -608,4 +622,4 @@ class InMemoryStore:
         with self._lock:
             bucket = self._events.get((account_id, on, event_type), [])
             first = bisect.bisect_left(bucket, start, key=lambda row: row[0])
-            return [_copy(ev) for _, _, ev in bucket[first:]]
+            return [ev for _, _, ev in bucket[first:]]
