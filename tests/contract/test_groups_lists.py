@@ -176,3 +176,24 @@ def test_concurrent_audience_adds_count_each_person_once(store: Store) -> None:
     found = store.get_audience("aud")
     assert found is not None and sorted(found.members) == sorted(added)
     assert sorted(store.pending_activations("aud", 100)) == sorted(added)
+
+
+def test_lists_and_audiences_without_members_read_only_the_head(store: Store) -> None:
+    # Given a list and an audience with members
+    store.put_account_list(AccountList(id="l1", name="Strategic", members=["a1", "a2"]))
+    store.put_audience(ExternalAudience(id="aud", name="Q3", destination="linkedin", members=["p1"]))
+    store.add_audience_members("aud", ["p2"])
+
+    # When they are read without members
+    lst = store.get_account_list("l1", members=False)
+    aud = store.get_audience("aud", members=False)
+
+    # Then everything but the members is there, and the members are still stored
+    assert lst is not None and (lst.name, lst.members) == ("Strategic", [])
+    assert aud is not None and (aud.name, aud.destination, aud.members) == ("Q3", "linkedin", [])
+    assert [x.members for x in store.list_account_lists(members=False)] == [[]]
+    assert [x.name for x in store.list_audiences(members=False)] == ["Q3"]
+    assert store.get_audience("nope", members=False) is None
+    assert store.get_account_list("nope", members=False) is None
+    full = store.get_audience("aud")
+    assert full is not None and full.members == ["p1", "p2"]

@@ -12,10 +12,13 @@ from journeys.store.repository import NotFound
 
 
 def audience_of(ctx: ExecutionContext, batch: ActionBatch, ref: str) -> ExternalAudience | None:
-    found = ctx.store.get_audience(ref)
+    # Without members: resolving the reference must not read an audience of millions.
+    found: ExternalAudience | None = batch.cached(
+        f"audience:{ref}", lambda: ctx.store.get_audience(ref, members=False)
+    )
     if found is not None:
         return found
-    audiences = batch.cached("audiences", ctx.store.list_audiences)
+    audiences = batch.cached("audiences", lambda: ctx.store.list_audiences(members=False))
     named: ExternalAudience | None = by_id_or_name(audiences, ref, lambda a: a.id, lambda a: a.name)
     return named
 

@@ -12,10 +12,13 @@ from journeys.store.repository import NotFound
 
 
 def account_list(ctx: ExecutionContext, batch: ActionBatch, ref: str) -> AccountList | None:
-    found = ctx.store.get_account_list(ref)
+    # Without members: resolving the reference must not read a list of millions.
+    found: AccountList | None = batch.cached(
+        f"account-list:{ref}", lambda: ctx.store.get_account_list(ref, members=False)
+    )
     if found is not None:
         return found
-    lists = batch.cached("account-lists", ctx.store.list_account_lists)
+    lists = batch.cached("account-lists", lambda: ctx.store.list_account_lists(members=False))
     named: AccountList | None = by_id_or_name(lists, ref, lambda x: x.id, lambda x: x.name)
     return named
 

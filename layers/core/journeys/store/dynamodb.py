@@ -648,11 +648,14 @@ class DynamoStore:
         members.sort(key=lambda i: int(i["seq"]["N"]))
         return head, members
 
-    def get_account_list(self, list_id: str) -> AccountList | None:
-        head, members = self._members(f"LIST#{list_id}")
+    def get_account_list(self, list_id: str, *, members: bool = True) -> AccountList | None:
+        if not members:
+            head = self._get(_list_key(list_id))
+            return None if head is None else AccountList.model_validate({**py(head["data"]), "members": []})
+        head, items = self._members(f"LIST#{list_id}")
         if head is None:
             return None
-        return AccountList.model_validate({**py(head["data"]), "members": [py(m["member"]) for m in members]})
+        return AccountList.model_validate({**py(head["data"]), "members": [py(m["member"]) for m in items]})
 
     def put_account_list(self, account_list: AccountList) -> None:
         """Replace the list and its members (an admin write: not atomic across member items)."""
@@ -680,9 +683,9 @@ class DynamoStore:
         ]
         self._batch_write(puts=puts, deletes=stale)
 
-    def list_account_lists(self) -> list[AccountList]:
+    def list_account_lists(self, *, members: bool = True) -> list[AccountList]:
         heads = [py(i["data"])["id"] for i in self._gsi("TYPE#LIST")]
-        return [lst for lid in heads if (lst := self.get_account_list(lid)) is not None]
+        return [lst for lid in heads if (lst := self.get_account_list(lid, members=members)) is not None]
 
     def _require(self, key: Item, what: str) -> None:
         if self._get(key, projection="pk") is None:
@@ -723,13 +726,14 @@ class DynamoStore:
 
     # -- external audiences -----------------------------------------------------------------
 
-    def get_audience(self, audience_id: str) -> ExternalAudience | None:
-        head, members = self._members(f"AUDIENCE#{audience_id}")
+    def get_audience(self, audience_id: str, *, members: bool = True) -> ExternalAudience | None:
+        if not members:
+            head = self._get(_audience_key(audience_id))
+            return None if head is None else ExternalAudience.model_validate({**py(head["data"]), "members": []})
+        head, items = self._members(f"AUDIENCE#{audience_id}")
         if head is None:
             return None
-        return ExternalAudience.model_validate(
-            {**py(head["data"]), "members": [py(m["member"]) for m in members]}
-        )
+        return ExternalAudience.model_validate({**py(head["data"]), "members": [py(m["member"]) for m in items]})
 
     def _audience_member(self, audience_id: str, person_id: str, seq: int, pending: bool) -> Item:
         member = {**_audience_key(audience_id, person_id), **item_of(member=person_id, seq=seq)}
@@ -762,16 +766,15 @@ class DynamoStore:
         puts = [self._audience_member(audience.id, m, first + n, m in pending) for n, m in enumerate(wanted)]
         self._batch_write(puts=puts, deletes=stale)
 
-    def list_audiences(self) -> list[ExternalAudience]:
+    def list_audiences(self, *, members: bool = True) -> list[ExternalAudience]:
         ids = [py(i["data"])["id"] for i in self._gsi("TYPE#AUDIENCE")]
-        return [aud for aid in ids if (aud := self.get_audience(aid)) is not None]
+        return [aud for aid in ids if (aud := self.get_audience(aid, members=members)) is not None]
 
     def add_audience_members(self, audience_id: str, person_ids: Sequence[str]) -> list[str]:
-        head, members = self._members(f"AUDIENCE#{audience_id}")
-        if head is None:
-            raise NotFound(f"audience '{audience_id}'")
-        present = {py(m["member"]) for m in members}
-        fresh = [p for p in dict.fromkeys(person_ids) if p != DUMMY_AUDIENCE_RECORD and p not in present]
+        # No read of the members: an audience can hold millions, and the conditional puts below
+        # already tell who is new.
+        self._require(_audience_key(audience_id), f"audience '{audience_id}'")
+        fresh = [p for p in dict.fromkeys(person_ids) if p != DUMMY_AUDIENCE_RECORD]
         first = self._seq.next(max(1, len(fresh)))
 
         def put(numbered: tuple[int, str]) -> bool:
@@ -791,9 +794,10 @@ class DynamoStore:
 
         done = self._each(put, list(enumerate(fresh)))
         added = [pid for pid, ok in zip(fresh, done, strict=True) if ok]
-        if added and DUMMY_AUDIENCE_RECORD in present:
+        dummy = _audience_key(audience_id, DUMMY_AUDIENCE_RECORD)
+        if added and self._get(dummy, projection="pk") is not None:
             # The first real profile replaces the placeholder of a new audience.
-            self._delete_if_exists(_audience_key(audience_id, DUMMY_AUDIENCE_RECORD))
+            self._delete_if_exists(dummy)
         return added
 
     def pending_activations(self, audience_id: str, limit: int) -> list[str]:

@@ -326,12 +326,13 @@ class InMemoryStore:
 
     # -- account lists ----------------------------------------------------------------------
 
-    def get_account_list(self, list_id: str) -> AccountList | None:
+    def get_account_list(self, list_id: str, *, members: bool = True) -> AccountList | None:
         with self._lock:
             found = self._lists.get(list_id)
             if found is None:
                 return None
-            return found.model_copy(update={"members": list(self._list_members[list_id])}, deep=True)
+            listed = list(self._list_members[list_id]) if members else []
+            return found.model_copy(update={"members": listed}, deep=True)
 
     def put_account_list(self, account_list: AccountList) -> None:
         with self._lock:
@@ -339,9 +340,9 @@ class InMemoryStore:
             self._lists[account_list.id] = account_list.model_copy(update={"members": []}, deep=True)
             self._list_members[account_list.id] = dict.fromkeys(account_list.members)
 
-    def list_account_lists(self) -> list[AccountList]:
+    def list_account_lists(self, *, members: bool = True) -> list[AccountList]:
         with self._lock:
-            return [lst for lid in self._lists if (lst := self.get_account_list(lid)) is not None]
+            return [lst for lid in self._lists if (lst := self.get_account_list(lid, members=members)) is not None]
 
     def add_to_account_list(self, list_id: str, account_id: str) -> bool:
         with self._lock:
@@ -365,12 +366,13 @@ class InMemoryStore:
 
     # -- external audiences -----------------------------------------------------------------
 
-    def get_audience(self, audience_id: str) -> ExternalAudience | None:
+    def get_audience(self, audience_id: str, *, members: bool = True) -> ExternalAudience | None:
         with self._lock:
             found = self._audiences.get(audience_id)
             if found is None:
                 return None
-            return found.model_copy(update={"members": list(self._audience_members[audience_id])}, deep=True)
+            listed = list(self._audience_members[audience_id]) if members else []
+            return found.model_copy(update={"members": listed}, deep=True)
 
     def put_audience(self, audience: ExternalAudience) -> None:
         """Store as given (a new audience from the API carries the dummy record). Members put this
@@ -382,9 +384,9 @@ class InMemoryStore:
             pending = self._audience_pending.get(audience.id, {})
             self._audience_pending[audience.id] = {p: None for p in pending if p in members}
 
-    def list_audiences(self) -> list[ExternalAudience]:
+    def list_audiences(self, *, members: bool = True) -> list[ExternalAudience]:
         with self._lock:
-            return [aud for aid in self._audiences if (aud := self.get_audience(aid)) is not None]
+            return [aud for aid in self._audiences if (aud := self.get_audience(aid, members=members)) is not None]
 
     def add_audience_members(self, audience_id: str, person_ids: Sequence[str]) -> list[str]:
         with self._lock:
