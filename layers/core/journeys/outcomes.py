@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 
 class Outcome(StrEnum):
@@ -13,10 +15,10 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
-class ActionResult(BaseModel):
-    """What happened to one subject (a person id, or an account id for account actions)."""
+class ActionResult(NamedTuple):
+    """What happened to one subject (a person id, or an account id for account actions).
 
-    model_config = ConfigDict(frozen=True)
+    A named tuple, not a model: one is made and recorded per person-action, inside the package."""
 
     subject: str
     outcome: Outcome
@@ -24,15 +26,15 @@ class ActionResult(BaseModel):
 
     @classmethod
     def applied(cls, subject: str) -> ActionResult:
-        return cls(subject=subject, outcome=Outcome.APPLIED)
+        return cls(subject, Outcome.APPLIED)
 
     @classmethod
     def skipped(cls, subject: str, reason: str) -> ActionResult:
-        return cls(subject=subject, outcome=Outcome.SKIPPED, reason=reason)
+        return cls(subject, Outcome.SKIPPED, reason)
 
     @classmethod
     def failed(cls, subject: str, error: str) -> ActionResult:
-        return cls(subject=subject, outcome=Outcome.FAILED, reason=error)
+        return cls(subject, Outcome.FAILED, error)
 
 
 class OutcomeCounts(BaseModel):
@@ -44,18 +46,15 @@ class OutcomeCounts(BaseModel):
     skippedByReason: dict[str, int] = {}
 
     @classmethod
-    def of(cls, results: list[ActionResult]) -> OutcomeCounts:
-        counts = cls()
+    def of(cls, results: Iterable[ActionResult]) -> OutcomeCounts:
+        applied = failed = 0
+        reasons: dict[str, int] = {}
         for r in results:
-            counts.add(r)
-        return counts
-
-    def add(self, result: ActionResult) -> None:
-        if result.outcome is Outcome.APPLIED:
-            self.applied += 1
-        elif result.outcome is Outcome.SKIPPED:
-            self.skipped += 1
-            key = result.reason or "unspecified"
-            self.skippedByReason[key] = self.skippedByReason.get(key, 0) + 1
-        else:
-            self.failed += 1
+            if r.outcome is Outcome.APPLIED:
+                applied += 1
+            elif r.outcome is Outcome.SKIPPED:
+                key = r.reason or "unspecified"
+                reasons[key] = reasons.get(key, 0) + 1
+            else:
+                failed += 1
+        return cls(applied=applied, skipped=sum(reasons.values()), failed=failed, skippedByReason=reasons)

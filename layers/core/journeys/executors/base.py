@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
@@ -201,15 +200,3 @@ def by_id_or_name(
         if ident(item) == ref:
             return item
     return _unique([item for item in items if name(item) == ref])
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 UTC with microseconds and `Z` (the store's sortable form)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,12 +10,13 @@ from pydantic import ValidationError
 
 from journeys.catalog import inputs as i
 from journeys.definition.model import Reentry
-from journeys.executors.base import ActionBatch, ExecutionContext, Interrupted, by_id_or_name, iso
+from journeys.executors.base import ActionBatch, ExecutionContext, Interrupted, by_id_or_name
 from journeys.messages import ExecutionInput
 from journeys.model.journey_record import JourneyStatus
 from journeys.orchestration.entries import eligibility
 from journeys.outcomes import ActionResult
 from journeys.store.records import Entry, JourneyRecord
+from journeys.timestamps import iso
 
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 

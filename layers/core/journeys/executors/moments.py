@@ -6,10 +6,11 @@ from typing import ClassVar
 
 from journeys.catalog import inputs as i
 from journeys.catalog.events import JourneyEvent
-from journeys.executors.base import ActionBatch, ExecutionContext, event, for_each, iso
+from journeys.executors.base import ActionBatch, ExecutionContext, event, for_each
 from journeys.model.lists import TimelineEntry
 from journeys.model.profiles import Person
 from journeys.outcomes import ActionResult
+from journeys.timestamps import iso
 
 
 class AccountInterestingMoment:

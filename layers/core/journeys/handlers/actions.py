@@ -94,7 +94,7 @@ def group_key(message: NodeEntryMessage) -> str:
 
 
 def _result_of(row: LedgerEntry) -> ActionResult:
-    return ActionResult(subject=row.subject, outcome=Outcome(row.outcome), reason=row.reason)
+    return ActionResult(row.subject, Outcome(row.outcome), row.reason)
 
 
 def _final(row: LedgerEntry | None) -> bool:

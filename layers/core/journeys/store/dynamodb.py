@@ -41,14 +41,13 @@ from journeys.store.memory import (
     PERSON_FIXED,
     check_count_keys,
     checked_entry_changes,
-    iso,
     new_event_id,
-    normalize_time,
     utc_now,
     with_attribute,
 )
 from journeys.store.records import Entry, JourneyRecord, LedgerEntry, ListenerRecord, NodeCounts
 from journeys.store.repository import Conflict, NotFound, StoreError, latest_running, parse_score_change
+from journeys.timestamps import iso, normalize_time
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -729,11 +728,15 @@ class DynamoStore:
     def get_audience(self, audience_id: str, *, members: bool = True) -> ExternalAudience | None:
         if not members:
             head = self._get(_audience_key(audience_id))
-            return None if head is None else ExternalAudience.model_validate({**py(head["data"]), "members": []})
+            return (
+                None if head is None else ExternalAudience.model_validate({**py(head["data"]), "members": []})
+            )
         head, items = self._members(f"AUDIENCE#{audience_id}")
         if head is None:
             return None
-        return ExternalAudience.model_validate({**py(head["data"]), "members": [py(m["member"]) for m in items]})
+        return ExternalAudience.model_validate(
+            {**py(head["data"]), "members": [py(m["member"]) for m in items]}
+        )
 
     def _audience_member(self, audience_id: str, person_id: str, seq: int, pending: bool) -> Item:
         member = {**_audience_key(audience_id, person_id), **item_of(member=person_id, seq=seq)}

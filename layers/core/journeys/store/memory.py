@@ -31,6 +31,7 @@ from journeys.outcomes import ActionResult, Outcome
 from journeys.splitview import encode, split_view
 from journeys.store.records import Entry, JourneyRecord, LedgerEntry, ListenerRecord, NodeCounts
 from journeys.store.repository import Conflict, NotFound, latest_running, parse_score_change
+from journeys.timestamps import iso, normalize_time
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,20 +45,6 @@ COUNT_FIELDS = frozenset({"entered", "applied", "skipped", "failed", "waiting", 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 UTC with microseconds and `Z`: fixed width, so strings sort like times."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def normalize_time(value: str | datetime) -> str:
-    """Any ISO-8601 timestamp (naive means UTC) in the sortable `iso` form."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return iso(value)
 
 
 def new_event_id() -> str:
@@ -342,7 +329,9 @@ class InMemoryStore:
 
     def list_account_lists(self, *, members: bool = True) -> list[AccountList]:
         with self._lock:
-            return [lst for lid in self._lists if (lst := self.get_account_list(lid, members=members)) is not None]
+            return [
+                lst for lid in self._lists if (lst := self.get_account_list(lid, members=members)) is not None
+            ]
 
     def add_to_account_list(self, list_id: str, account_id: str) -> bool:
         with self._lock:
@@ -386,7 +375,9 @@ class InMemoryStore:
 
     def list_audiences(self, *, members: bool = True) -> list[ExternalAudience]:
         with self._lock:
-            return [aud for aid in self._audiences if (aud := self.get_audience(aid, members=members)) is not None]
+            return [
+                aud for aid in self._audiences if (aud := self.get_audience(aid, members=members)) is not None
+            ]
 
     def add_audience_members(self, audience_id: str, person_ids: Sequence[str]) -> list[str]:
         with self._lock:
