@@ -16,6 +16,7 @@ from journeys.local.report import RunReport, build_report
 from journeys.local.run import LocalRun
 from journeys.model.dataset import load_dataset
 from journeys.sources import parse_text
+from journeys.store.seeding import export
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "examples/data/small.yaml"
@@ -156,3 +157,17 @@ def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", str(ROOT / "examples/journeys/role-based-nurture.yaml")]) == 0
     text = capsys.readouterr().out
     assert text.startswith("flowchart TD") and 'n_by_persona -->|"Decision makers"| n_sms_briefing' in text
+
+
+def test_the_state_before_a_run_is_what_the_seeded_store_exports() -> None:
+    # Given a world seeded from the data set (the run takes its "before" from the data set itself)
+    data = load_dataset(DATA)
+    journey = validate_file(ROOT / "examples/journeys/enterprise-onboarding.yaml", data).journey
+    assert journey is not None
+    local = LocalRun(journey, data, start=START)
+    exported = {**export(local.store, data).dump(), "marketo": local.marketo.snapshot()}
+
+    # When the run ends, then its "before" equals what the store and Marketo held before it
+    result = local.run()
+    assert result.data_before == exported
+    assert result.data_after != exported

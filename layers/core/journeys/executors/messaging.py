@@ -19,6 +19,7 @@ MARKETO_EMAIL_UNSUPPORTED = (
 
 
 def person_fields(person: Person) -> dict[str, Any]:
+    """The person as plain data (scalars, and scores as a dict of floats)."""
     return {**person.attributes(), "scores": dict(person.scores)}
 
 
@@ -36,7 +37,7 @@ def template_context(batch: ActionBatch, person: Person | None, journey_name: st
     )
     context = PlainContext({"account": account, "journey": journey})
     if person is not None:
-        context["person"] = plain_context(person_fields(person))
+        context["person"] = person_fields(person)  # plain data already
     return context
 
 

@@ -87,6 +87,7 @@ class _Plan:
     messages: dict[str, NodeEntryMessage | _Invalid]
     groups: dict[str, _Group]
     ordered: list[dict[str, Any]]
+    keys: dict[str, str]  # message id -> group key ("" for an invalid message)
 
 
 def group_key(message: NodeEntryMessage) -> str:
@@ -156,7 +157,7 @@ class ActionPipeline:
                 order[message_id] = ""
         # Messages of one group next to each other: they share parsed inputs and lookups.
         ordered = sorted(records, key=lambda r: order.get(str(r.get("messageId", "")), ""))
-        return _Plan(messages=messages, groups=groups, ordered=ordered)
+        return _Plan(messages=messages, groups=groups, ordered=ordered, keys=order)
 
     # -- across messages ----------------------------------------------------------------------
 
@@ -169,13 +170,13 @@ class ActionPipeline:
         """
         store = self.context.store
         by_group: dict[str, list[NodeEntryMessage]] = {}
-        for parsed in plan.messages.values():
+        for message_id, parsed in plan.messages.items():
             if (
                 isinstance(parsed, NodeEntryMessage)
                 and parsed.action == self.spec.id
                 and parsed.target == "people"
             ):
-                by_group.setdefault(group_key(parsed), []).append(parsed)
+                by_group.setdefault(plan.keys[message_id], []).append(parsed)
         for key, messages in by_group.items():
             group = plan.groups[key]
             if group.inputs is None or len(messages) < 2:
@@ -271,7 +272,7 @@ class ActionPipeline:
             return
         message = parsed
         try:
-            counts = self.process(message, plan.groups[group_key(message)])
+            counts = self.process(message, plan.groups[plan.keys[record.message_id]])
         except PermanentActionError as exc:
             logger.warning(
                 "action failed permanently",

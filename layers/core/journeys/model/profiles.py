@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from journeys.model.common import Email, FrozenDict, Id, ReadOnlyScores, Scalar, Strict
+
+_PLAIN = frozenset({str, int, bool, type(None)})  # JSON as they are (exact types: no subclasses)
 
 
 class Owner(Strict):
@@ -51,5 +54,20 @@ class Person(BaseModel):
     scores: ReadOnlyScores = Field(default_factory=FrozenDict)
 
     def attributes(self) -> dict[str, Scalar]:
+        """Every scalar attribute as plain JSON data (scores and structured extras left out)."""
+        # Read once per person-action by templates: plain values are taken as they are, and only a
+        # person holding something else pays for the JSON dump.
+        out: dict[str, Scalar] = {}
+        for source in (self.__dict__, self.__pydantic_extra__ or {}):
+            for key, value in source.items():
+                kind = type(value)
+                if kind in _PLAIN or (kind is float and math.isfinite(value)):
+                    out[key] = value
+                elif key != "scores":
+                    return self.attributes_by_dump()
+        return out
+
+    def attributes_by_dump(self) -> dict[str, Scalar]:
+        """`attributes()` through pydantic's JSON dump: any value, at ten times the cost."""
         data = self.model_dump(mode="json", exclude={"scores"})
         return {k: v for k, v in data.items() if not isinstance(v, dict | list)}

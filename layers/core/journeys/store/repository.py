@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from journeys.catalog.events import JourneyEvent
@@ -34,6 +35,7 @@ class Conflict(StoreError):
 _SCORE_CHANGE = re.compile(r"^(\+|-|=-?)(\d{1,9})$")
 
 
+@lru_cache(maxsize=256)  # one parse per distinct change, not per person
 def parse_score_change(change: str) -> tuple[bool, int]:
     """`+N`, `-N`, `=N`, `=-N` -> (is_assignment, signed amount); ValueError otherwise."""
     match = _SCORE_CHANGE.match(change.strip())
