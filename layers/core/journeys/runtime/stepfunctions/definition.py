@@ -7,17 +7,27 @@ accepted; JSONata, Map, variables (`Assign`) and the `...Path` timeouts are refu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .choice import Rule, parse_rule, parse_timestamp
 from .errors import AslDefinitionError
 from .intrinsics import Call, is_intrinsic, parse_intrinsic
-from .paths import Path, parse_path
+from .paths import Path, parse_path, write_result
 from .payload import Template, compile_template
+
+# A state's data flow, composed once per state at parse time (see `_derive`):
+# (raw input, context, new_uuid) -> effective input: InputPath, then Parameters;
+InputStep = Callable[[Any, Any, Callable[[], str]], Any]
+# (value) -> output: OutputPath;
+OutputStep = Callable[[Any], Any]
+# (raw input, result) -> output: ResultPath, then OutputPath.
+ResultStep = Callable[[Any, Any], Any]
 
 MAX_STATE_NAME = 80
 DEFAULT_TASK_TIMEOUT = 99_999_999  # what Step Functions uses when TimeoutSeconds is absent
+CALLBACK_SUFFIX = ".waitForTaskToken"
 
 # Error names Step Functions defines; any other `States.` name in ErrorEquals is a typo.
 STATES_ERRORS = frozenset(
@@ -131,6 +141,18 @@ class State:
     cause: str | None = None
     error_path: Path | Call | None = None
     cause_path: Path | Call | None = None
+    # Derived from the fields above once, at parse time (see `_derive`): transitions then do
+    # no string work, and run each data-flow step as one call, with nothing for `$` paths.
+    entered_event: str = ""  # e.g. "TaskStateEntered"
+    exited_event: str = ""  # e.g. "TaskStateExited"
+    service: str = ""  # Task history events' resourceType ("sqs") ...
+    action: str = ""  # ... and resource ("sendMessage.waitForTaskToken")
+    waits_for_token: bool = False  # a `.waitForTaskToken` Task
+    select_input: InputStep = field(
+        default=lambda raw, ctx, new_uuid: _underived(), compare=False, repr=False
+    )
+    select_output: OutputStep = field(default=lambda value: _underived(), compare=False, repr=False)
+    apply_result: ResultStep = field(default=lambda raw, result: _underived(), compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -146,6 +168,82 @@ class Definition:
     root: Branch
     timeout_seconds: int | None
     all_states: dict[str, State]
+
+
+def service_parts(resource: str) -> tuple[str, str]:
+    """("sqs", "sendMessage.waitForTaskToken") for history events, like SFN's resourceType/resource."""
+    prefix = "arn:aws:states:::"
+    if resource.startswith(prefix) and ":" in resource[len(prefix) :]:
+        service, action = resource[len(prefix) :].split(":", 1)
+        return service, action
+    return "lambda", resource
+
+
+def _underived() -> Any:
+    raise AssertionError("a State's data-flow steps are set by _derive when it is parsed")
+
+
+def _is_root(path: Path | None) -> bool:
+    """`$`: the path selects its whole input."""
+    return path is not None and not path.context and not path.steps
+
+
+def _select_input(state: State) -> InputStep:
+    """InputPath then Parameters, as one function."""
+    run = state.parameters.run if state.parameters is not None else None
+    if state.input_is_null:  # InputPath null: an empty object
+        if run is None:
+            return lambda raw, ctx, new_uuid: {}
+        return lambda raw, ctx, new_uuid: run({}, ctx, new_uuid)
+    path = state.input_path
+    if path is None or _is_root(path):
+        return run if run is not None else lambda raw, ctx, new_uuid: raw
+    read = path.read
+    if run is None:
+        return lambda raw, ctx, new_uuid: read(raw, ctx)
+    return lambda raw, ctx, new_uuid: run(read(raw, ctx), ctx, new_uuid)
+
+
+def _select_output(state: State) -> OutputStep:
+    """OutputPath (never a `$$` path: the definition refuses those, so no context is needed)."""
+    if state.output_is_null:
+        return lambda value: {}
+    path = state.output_path
+    if path is None or _is_root(path):
+        return lambda value: value
+    read = path.read
+    return lambda value: read(value, None)
+
+
+def _apply_result(state: State) -> ResultStep:
+    """ResultPath then OutputPath, as one function."""
+    path = state.result_path
+    select = state.select_output
+    output_is_input = not state.output_is_null and (state.output_path is None or _is_root(state.output_path))
+    if state.result_is_null or path is None:  # the result is discarded (write_result(raw, None, _))
+        if output_is_input:
+            return lambda raw, result: raw
+        return lambda raw, result: select(raw)
+    if _is_root(path):  # the result replaces the input
+        if output_is_input:
+            return lambda raw, result: result
+        return lambda raw, result: select(result)
+    if output_is_input:
+        return lambda raw, result: write_result(raw, path, result)
+    return lambda raw, result: select(write_result(raw, path, result))
+
+
+def _derive(state: State) -> State:
+    """Fill the fields computed from the others (event names, task resource parts, data flow)."""
+    state.entered_event = f"{state.type}StateEntered"
+    state.exited_event = f"{state.type}StateExited"
+    if state.resource:
+        state.service, state.action = service_parts(state.resource)
+        state.waits_for_token = state.resource.endswith(CALLBACK_SUFFIX)
+    state.select_input = _select_input(state)
+    state.select_output = _select_output(state)
+    state.apply_result = _apply_result(state)
+    return state
 
 
 def _int(raw: Any, where: str, *, minimum: int) -> int:
@@ -354,7 +452,7 @@ def _state(name: str, raw: Any, where: str, resources: set[str]) -> State:
             state.error_path = _fail_path(raw["ErrorPath"], f"{where}.ErrorPath")
         if "CausePath" in raw:
             state.cause_path = _fail_path(raw["CausePath"], f"{where}.CausePath")
-    return state
+    return _derive(state)
 
 
 def _branch(raw: Any, where: str, resources: set[str], *, top_level: bool) -> Branch:

@@ -14,6 +14,9 @@ from typing import Any
 from .errors import TaskFailure
 from .records import TaskCall
 
+# Built once: `json.dumps` with non-default options builds an encoder on every call.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+
 
 @dataclass(frozen=True, slots=True)
 class QueuedMessage:
@@ -46,7 +49,7 @@ class SqsQueues:
             raise TaskFailure("SQS.AmazonSQSException", "sendMessage needs QueueUrl and MessageBody")
         body = params["MessageBody"]
         # Step Functions serialises a JSON MessageBody to text, as SQS only carries strings.
-        text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+        text = body if isinstance(body, str) else _COMPACT_JSON.encode(body)
         message = QueuedMessage(
             params["QueueUrl"], text, call.task_token, call.execution_arn, call.state_name
         )
@@ -100,9 +103,7 @@ class LambdaFunctions:
         except Exception as exc:
             # A function error: Step Functions names it by the function's `errorType` and gives
             # the error payload, as JSON text, as the cause.
-            raise TaskFailure(
-                type(exc).__name__, json.dumps(function_error(exc), separators=(",", ":"))
-            ) from exc
+            raise TaskFailure(type(exc).__name__, _COMPACT_JSON.encode(function_error(exc))) from exc
         return {
             "ExecutedVersion": "$LATEST",
             "Payload": payload,

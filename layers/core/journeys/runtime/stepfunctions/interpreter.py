@@ -11,7 +11,6 @@ import fnmatch
 import json
 import random
 import re
-import uuid
 from collections import deque
 from collections.abc import Callable, KeysView, Mapping
 from datetime import UTC, datetime, timedelta
@@ -35,9 +34,10 @@ from .errors import (
     TaskFailure,
     TaskTimedOut,
 )
-from .intrinsics import EvalEnv, evaluate, to_json_text
+from .intrinsics import EvalEnv, evaluate, parse_json, to_json_text
 from .paths import write_result
 from .records import (
+    Event,
     Execution,
     ExecutionInfo,
     Frame,
@@ -46,9 +46,8 @@ from .records import (
     Join,
     Machine,
     Pending,
-    TaskCall,
     error_matches,
-    service_parts,
+    task_call,
 )
 from .substitutions import substitute
 
@@ -57,8 +56,18 @@ from .substitutions import substitute
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 # Step Functions Standard executions last at most one year.
 MAX_EXECUTION_SECONDS = 365 * 24 * 3600
-_WAIT_SUFFIX = ".waitForTaskToken"
 _JSON_FIELDS = ("input", "output", "parameters")
+# Detail field names of the per-transition history events (see records.Event).
+_ENTERED = ("name", "input")
+_EXITED = ("name", "output")
+_SCHEDULED = ("resourceType", "resource", "region", "parameters", "timeoutInSeconds")
+_SCHEDULED_HEARTBEAT = (*_SCHEDULED, "heartbeatInSeconds")
+_STARTED = ("resourceType", "resource")
+_TASK_OUTPUT = ("resourceType", "resource", "output")
+_TASK_ERROR = ("resourceType", "resource", "error", "cause")
+# uuid.UUID(int=bits, version=4) clears the variant and version bits, then sets them to 10 and 4.
+_UUID_KEEP = ((1 << 128) - 1) ^ ((0xC000 << 48) | (0xF000 << 64))
+_UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
 class LocalStepFunctions:
@@ -110,7 +119,10 @@ class LocalStepFunctions:
         return None
 
     def new_uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A version-4 UUID from the seeded generator (reproducible runs)."""
+        # The text str(uuid.UUID(int=bits, version=4)) gives, without building a UUID object.
+        text = (self._rng.getrandbits(128) & _UUID_KEEP | _UUID_SET).to_bytes(16, "big").hex()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     # -- state machines --------------------------------------------------------------------------
 
@@ -157,14 +169,15 @@ class LocalStepFunctions:
         _check_name(name, "execution")
         text = "{}" if input is None else input
         try:
-            value = json.loads(text)
+            value = parse_json(text)
         except json.JSONDecodeError as exc:
             raise StepFunctionsError(f"InvalidExecutionInput: {exc.msg}") from None
-        key = to_json_text(value)
         arn = f"arn:aws:states:{self.region}:{self.account}:execution:{machine.name}:{name}"
         existing = self._executions.get(arn)
         if existing is not None:
-            if existing.status == "RUNNING" and existing.input_key == key:
+            # Same input means same JSON value, whatever its spacing: compare canonical texts,
+            # computed only on this rare path (from the kept text: the value may be shared since).
+            if existing.status == "RUNNING" and _canonical(existing.input_text) == to_json_text(value):
                 return arn
             raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
         now = self.clock.now
@@ -173,7 +186,7 @@ class LocalStepFunctions:
             name=name,
             machine=machine,
             input=value,
-            input_key=key,
+            input_text=text,
             start=now,
             context_execution={
                 "Id": arn,
@@ -191,7 +204,7 @@ class LocalStepFunctions:
         execution.root = root
         limit = min(machine.definition.timeout_seconds or MAX_EXECUTION_SECONDS, MAX_EXECUTION_SECONDS)
         execution.timeout_timer = self.clock.schedule(limit, lambda: self._execution_timed_out(execution))
-        self._ready.append(lambda: self._enter(root, root.branch.start_at, value))
+        self._ready.append(partial(self._enter, root, root.branch.start_at, value))
         return arn
 
     def stop_execution(self, execution_arn: str, error: str | None = None, cause: str | None = None) -> None:
@@ -231,20 +244,27 @@ class LocalStepFunctions:
     def get_execution_history(self, execution_arn: str) -> list[dict[str, Any]]:
         """Events shaped like boto3's `get_execution_history()["events"]` (JSON fields as text)."""
         out: list[dict[str, Any]] = []
-        for event in self._execution(execution_arn).events:
-            copy = dict(event)
-            for key, value in event.items():
-                if key.endswith("EventDetails") and isinstance(value, dict):
-                    copy[key] = {k: to_json_text(v) if k in _JSON_FIELDS else v for k, v in value.items()}
-            out.append(copy)
+        for timestamp, kind, event_id, previous, key, names, values in self._execution(execution_arn).events:
+            event: dict[str, Any] = {
+                "timestamp": timestamp,
+                "type": kind,
+                "id": event_id,
+                "previousEventId": previous,
+            }
+            if key is not None:
+                event[key] = {
+                    name: to_json_text(value) if name in _JSON_FIELDS else value
+                    for name, value in zip(names, values, strict=True)
+                }
+            out.append(event)
         return out
 
     def entered_states(self, execution_arn: str) -> list[str]:
         """Names of the states entered, in order (the path an execution took)."""
         return [
-            e["stateEnteredEventDetails"]["name"]
-            for e in self._execution(execution_arn).events
-            if e["type"].endswith("StateEntered")
+            values[0]  # _ENTERED: the name comes first
+            for _, kind, _, _, _, _, values in self._execution(execution_arn).events
+            if kind.endswith("StateEntered")
         ]
 
     def _execution(self, arn: str) -> Execution:
@@ -273,11 +293,11 @@ class LocalStepFunctions:
     def send_task_success(self, task_token: str, output: str) -> None:
         """Complete a `.waitForTaskToken` task with `output` (JSON text), as SendTaskSuccess."""
         try:
-            value = json.loads(output)
+            value = parse_json(output)
         except json.JSONDecodeError as exc:
             raise StepFunctionsError(f"InvalidOutput: {exc.msg}") from None
         pending = self._take_pending(task_token)
-        self._ready.append(lambda: self._task_answered(pending, value))
+        self._ready.append(partial(self._task_answered, pending, value))
 
     def send_task_failure(self, task_token: str, error: str | None = None, cause: str | None = None) -> None:
         pending = self._take_pending(task_token)
@@ -315,9 +335,11 @@ class LocalStepFunctions:
 
     def run_ready(self) -> None:
         """Do all work possible at the current virtual time (idle hooks included); never advance time."""
+        ready = self._ready
+        popleft = ready.popleft
         while True:
-            while self._ready:
-                self._ready.popleft()()
+            while ready:
+                popleft()()
             if not any([hook() for hook in self._idle_hooks]):
                 return
 
@@ -348,64 +370,57 @@ class LocalStepFunctions:
         execution: Execution,
         kind: str,
         key: str | None = None,
-        details: Any = None,
+        details: dict[str, Any] | None = None,
         *,
         frame: Frame | None = None,
     ) -> int:
+        """Append an event (details as a dict: for the events that happen once per execution)."""
         events = execution.events
         previous = frame.last_event if frame is not None and frame.last_event else len(events)
-        event: dict[str, Any] = {
-            "timestamp": self.clock.now,
-            "type": kind,
-            "id": len(events) + 1,
-            "previousEventId": previous,
-        }
-        if key is not None:
-            event[key] = details
+        event_id = len(events) + 1
+        names, values = ((), ()) if details is None else (tuple(details), tuple(details.values()))
+        event: Event = (self.clock.now, kind, event_id, previous, key, names, values)
         events.append(event)
         if frame is not None:
-            frame.last_event = event["id"]
-        return int(event["id"])
+            frame.last_event = event_id
+        return event_id
+
+    def _frame_event(
+        self, frame: Frame, kind: str, key: str, names: tuple[str, ...], values: tuple[Any, ...]
+    ) -> None:
+        """Append an event of `frame`'s thread: the per-transition path (see records.Event)."""
+        events = frame.execution.events
+        event_id = len(events) + 1
+        # The clock's attribute, not its `now` property: this runs several times per transition.
+        now = self.clock._now
+        events.append((now, kind, event_id, frame.last_event or event_id - 1, key, names, values))
+        frame.last_event = event_id
 
     def _context(
         self, frame: Frame, state: State, counts: dict[int, int], token: str | None = None
     ) -> dict[str, Any]:
-        entered = frame.entered or self.clock.now
+        execution = frame.execution
         ctx: dict[str, Any] = {
-            "Execution": frame.execution.context_execution,
-            "State": {"EnteredTime": iso(entered), "Name": state.name, "RetryCount": sum(counts.values())},
-            "StateMachine": frame.execution.context_machine,
+            "Execution": execution.context_execution,
+            "State": {
+                "EnteredTime": iso(frame.entered or self.clock.now),
+                "Name": state.name,
+                "RetryCount": sum(counts.values()) if counts else 0,  # (no retry yet: skip the sum)
+            },
+            "StateMachine": execution.context_machine,
         }
         if token is not None:
             ctx["Task"] = {"Token": token}
         return ctx
 
-    def _effective_input(self, state: State, raw: Any, ctx: dict[str, Any]) -> Any:
-        value = {} if state.input_is_null else state.input_path.read(raw, ctx) if state.input_path else raw
-        if state.parameters is not None:
-            value = state.parameters.evaluate(EvalEnv(value, ctx, self.new_uuid))
-        return value
-
-    def _output(self, state: State, value: Any, ctx: dict[str, Any]) -> Any:
-        if state.output_is_null:
-            return {}
-        return state.output_path.read(value, ctx) if state.output_path else value
-
     def _enter(self, frame: Frame, name: str, data: Any) -> None:
         if not frame.alive:
             return
         state = frame.branch.states[name]
-        frame.entered = self.clock.now
-        execution = frame.execution
-        execution.transitions += 1
+        frame.entered = self.clock._now  # (the property's value, read without a call)
+        frame.execution.transitions += 1
         self.transitions += 1
-        self._event(
-            execution,
-            f"{state.type}StateEntered",
-            "stateEnteredEventDetails",
-            {"name": name, "input": data},
-            frame=frame,
-        )
+        self._frame_event(frame, state.entered_event, "stateEnteredEventDetails", _ENTERED, (name, data))
         try:
             if state.type == "Task":
                 self._task_attempt(frame, state, data, {})
@@ -426,22 +441,22 @@ class LocalStepFunctions:
                 frame, None if error is None else str(error), None if cause is None else str(cause)
             )
             return
-        value = self._effective_input(state, data, ctx)
+        value = state.select_input(data, ctx, self.new_uuid)
         if state.type == "Pass":
             result = state.result if state.has_result else value
-            self._exit(frame, state, self._output(state, self._result(state, data, result), ctx))
+            self._exit(frame, state, state.apply_result(data, result))
         elif state.type == "Succeed":
-            self._exit(frame, state, self._output(state, value, ctx))
+            self._exit(frame, state, state.select_output(value))
         elif state.type == "Choice":
             target = next((nxt for rule, nxt in state.choices if rule.test(value, ctx)), state.default)
             if target is None:
                 raise TaskFailure(
                     "States.NoChoiceMatched", f"No Choice Rules matched in state '{state.name}'"
                 )
-            self._exit(frame, state, self._output(state, value, ctx), target)
+            self._exit(frame, state, state.select_output(value), target)
         elif state.type == "Wait":
             due = self._wait_due(state, value, ctx)
-            output = self._output(state, value, ctx)
+            output = state.select_output(value)
             frame.timers.append(self.clock.schedule_at(due, lambda: self._exit(frame, state, output)))
 
     def _wait_due(self, state: State, value: Any, ctx: dict[str, Any]) -> datetime:
@@ -465,34 +480,27 @@ class LocalStepFunctions:
             raise StatesRuntimeError(f"The Timestamp value {text!r} is not an ISO-8601 timestamp")
         return max(now, moment)
 
-    def _result(self, state: State, raw: Any, result: Any) -> Any:
-        return raw if state.result_is_null else write_result(raw, state.result_path, result)
-
     def _exit(self, frame: Frame, state: State, output: Any, target: str | None = None) -> None:
         if not frame.alive:
             return
-        self._event(
-            frame.execution,
-            f"{state.type}StateExited",
-            "stateExitedEventDetails",
-            {"name": state.name, "output": output},
-            frame=frame,
-        )
+        self._frame_event(frame, state.exited_event, "stateExitedEventDetails", _EXITED, (state.name, output))
         nxt = target or state.next
         if state.type == "Succeed" or (state.end and target is None):
             self._complete_frame(frame, output)
         elif nxt is not None:
-            self._ready.append(lambda: self._enter(frame, nxt, output))
+            self._ready.append(partial(self._enter, frame, nxt, output))
 
     def _finish(
         self, frame: Frame, state: State, raw_input: Any, result: Any, counts: dict[int, int]
     ) -> None:
         """ResultSelector -> ResultPath -> OutputPath, then leave the state."""
         try:
-            ctx = self._context(frame, state, counts)
+            # Only a ResultSelector can read the context object here (ResultPath and OutputPath
+            # cannot be `$$` paths), so the context is built only for one.
             if state.result_selector is not None:
-                result = state.result_selector.evaluate(EvalEnv(result, ctx, self.new_uuid))
-            output = self._output(state, self._result(state, raw_input, result), ctx)
+                ctx = self._context(frame, state, counts)
+                result = state.result_selector.run(result, ctx, self.new_uuid)
+            output = state.apply_result(raw_input, result)
         except TaskFailure as failure:
             self._state_failed(frame, state, raw_input, failure, counts)
             return
@@ -504,75 +512,76 @@ class LocalStepFunctions:
         if not frame.alive:
             return
         execution = frame.execution
-        waits = state.resource.endswith(_WAIT_SUFFIX)
         token: str | None = None
-        if waits:
+        if state.waits_for_token:
             self._token_seq += 1
             token = f"{self._token_seq:08d}-{self.new_uuid()}"
         ctx = self._context(frame, state, counts, token)
         try:
-            parameters = self._effective_input(state, raw_input, ctx)
+            parameters = state.select_input(raw_input, ctx, self.new_uuid)
         except TaskFailure as failure:
             self._state_failed(frame, state, raw_input, failure, counts)
             return
-        service, action = service_parts(state.resource)
-        base = {"resourceType": service, "resource": action}
-        scheduled = {
-            **base,
-            "region": self.region,
-            "parameters": parameters,
-            "timeoutInSeconds": state.timeout_seconds,
-        }
+        service, action = state.service, state.action
+        # TaskScheduled and TaskStarted, appended together (see _frame_event).
+        events = execution.events
+        event_id = len(events) + 1
+        now = self.clock._now
+        scheduled: tuple[Any, ...] = (service, action, self.region, parameters, state.timeout_seconds)
+        names: tuple[str, ...] = _SCHEDULED
         if state.heartbeat_seconds is not None:
-            scheduled["heartbeatInSeconds"] = state.heartbeat_seconds
-        self._event(execution, "TaskScheduled", "taskScheduledEventDetails", scheduled, frame=frame)
-        self._event(execution, "TaskStarted", "taskStartedEventDetails", base, frame=frame)
+            scheduled, names = (*scheduled, state.heartbeat_seconds), _SCHEDULED_HEARTBEAT
+        previous = frame.last_event or event_id - 1
+        events.append(
+            (now, "TaskScheduled", event_id, previous, "taskScheduledEventDetails", names, scheduled)
+        )
+        events.append(
+            (
+                now,
+                "TaskStarted",
+                event_id + 1,
+                event_id,
+                "taskStartedEventDetails",
+                _STARTED,
+                (service, action),
+            )
+        )
+        frame.last_event = event_id + 1
         pending: Pending | None = None
         if token is not None:
-            pending = Pending(token, frame, state, raw_input, counts)
+            pending = Pending(token, frame, state, raw_input, counts, [])
             self._pending[token] = pending
             frame.tokens.add(token)
-            timeout = self.clock.schedule(
-                state.timeout_seconds, lambda: self._task_timed_out(pending, "States.Timeout")
+            pending.timers.append(
+                self.clock.schedule(
+                    state.timeout_seconds, partial(self._task_timed_out, pending, "States.Timeout")
+                )
             )
-            pending.timers.append(timeout)
             if state.heartbeat_seconds is not None:
                 pending.timers.append(
                     self.clock.schedule(
                         state.heartbeat_seconds,
-                        lambda: self._task_timed_out(pending, "States.HeartbeatTimeout"),
+                        partial(self._task_timed_out, pending, "States.HeartbeatTimeout"),
                     )
                 )
-        call = TaskCall(state.resource, parameters, token, ctx, execution.arn, state.name, self)
+        call = task_call(state.resource, parameters, token, ctx, execution.arn, state.name, self)
         try:
-            result = frame.execution.machine.handlers[state.resource](call)
+            result = execution.machine.handlers[state.resource](call)
         except TaskFailure as failure:
             if pending is not None:
                 # Even if the handler answered its own token before raising: the failure wins.
                 pending.settled = True
                 if token in self._pending:
                     self._take_pending(token)
-            self._event(
-                execution,
-                "TaskFailed",
-                "taskFailedEventDetails",
-                {**base, "error": failure.error, "cause": failure.cause},
-                frame=frame,
-            )
+            error = (service, action, failure.error, failure.cause)
+            self._frame_event(frame, "TaskFailed", "taskFailedEventDetails", _TASK_ERROR, error)
             self._state_failed(frame, state, raw_input, failure, counts)
             return
+        output = (service, action, result)
         if pending is not None:
-            self._event(
-                execution,
-                "TaskSubmitted",
-                "taskSubmittedEventDetails",
-                {**base, "output": result},
-                frame=frame,
-            )
+            self._frame_event(frame, "TaskSubmitted", "taskSubmittedEventDetails", _TASK_OUTPUT, output)
             return
-        self._event(
-            execution, "TaskSucceeded", "taskSucceededEventDetails", {**base, "output": result}, frame=frame
-        )
+        self._frame_event(frame, "TaskSucceeded", "taskSucceededEventDetails", _TASK_OUTPUT, output)
         self._finish(frame, state, raw_input, result, counts)
 
     def _task_answered(self, pending: Pending, value: Any) -> None:
@@ -580,26 +589,21 @@ class LocalStepFunctions:
         if not frame.alive or pending.settled:
             return
         pending.settled = True
-        service, action = service_parts(pending.state.resource)
-        details = {"resourceType": service, "resource": action, "output": value}
-        self._event(frame.execution, "TaskSucceeded", "taskSucceededEventDetails", details, frame=frame)
-        self._finish(frame, pending.state, pending.raw_input, value, pending.counts)
+        state = pending.state
+        values = (state.service, state.action, value)
+        self._frame_event(frame, "TaskSucceeded", "taskSucceededEventDetails", _TASK_OUTPUT, values)
+        self._finish(frame, state, pending.raw_input, value, pending.counts)
 
     def _task_failed(self, pending: Pending, failure: TaskFailure, kind: str) -> None:
         frame = pending.frame
         if not frame.alive or pending.settled:
             return
         pending.settled = True
-        service, action = service_parts(pending.state.resource)
-        details = {
-            "resourceType": service,
-            "resource": action,
-            "error": failure.error,
-            "cause": failure.cause,
-        }
+        state = pending.state
+        values = (state.service, state.action, failure.error, failure.cause)
         key = "taskFailedEventDetails" if kind == "TaskFailed" else "taskTimedOutEventDetails"
-        self._event(frame.execution, kind, key, details, frame=frame)
-        self._state_failed(frame, pending.state, pending.raw_input, failure, pending.counts)
+        self._frame_event(frame, kind, key, _TASK_ERROR, values)
+        self._state_failed(frame, state, pending.raw_input, failure, pending.counts)
 
     def _task_timed_out(self, pending: Pending, error: str) -> None:
         if self._pending.get(pending.token) is not pending:
@@ -614,7 +618,7 @@ class LocalStepFunctions:
         if not frame.alive:
             return
         try:
-            value = self._effective_input(state, raw_input, self._context(frame, state, counts))
+            value = state.select_input(raw_input, self._context(frame, state, counts), self.new_uuid)
         except TaskFailure as failure:
             self._state_failed(frame, state, raw_input, failure, counts)
             return
@@ -734,6 +738,11 @@ class LocalStepFunctions:
         self._event(
             execution, "ExecutionTimedOut", "executionTimedOutEventDetails", {"error": "States.Timeout"}
         )
+
+
+def _canonical(text: str) -> str:
+    """Compact JSON text of a JSON text (input idempotency compares values, not spacing)."""
+    return to_json_text(json.loads(text))
 
 
 def _check_name(name: str, what: str) -> None:

@@ -18,9 +18,38 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _NAME = re.compile(r"States\.[A-Za-z]+")
 
 
+# Built once: `json.dumps` with non-default options builds an encoder on every call.
+_JSON_TEXT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def to_json_text(value: Any) -> str:
     """JSON as Step Functions writes it: compact, key order kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _JSON_TEXT.encode(value)
+
+
+# The scanner `json.loads` ends up calling: a default JSONDecoder's (set by its __init__,
+# which typeshed does not declare).
+_JSON_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_JSON_SPACE = " \t\n\r"  # what JSON allows around a value
+
+
+def parse_json(text: str) -> Any:
+    """`json.loads(text)`: the same value, or the same error.
+
+    Every task answer (and execution input) is parsed, and for a small answer `json.loads`
+    spends more in its Python layers (type checks, two whitespace regex scans) than in the
+    scan. Text without surrounding whitespace is scanned directly; anything else, including
+    every error, goes through `json.loads` itself.
+    """
+    if text.__class__ is str and text and text[0] not in _JSON_SPACE and text[0] != "\ufeff":
+        try:
+            value, end = _JSON_SCAN(text, 0)
+        except StopIteration:
+            pass
+        else:
+            if end == len(text):
+                return value
+    return json.loads(text)
 
 
 def _intrinsic_error(cause: str) -> TaskFailure:

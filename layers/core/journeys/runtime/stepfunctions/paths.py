@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import AslDefinitionError, StatesRuntimeError
@@ -18,29 +19,25 @@ _QUOTED = re.compile(r"\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*\"((?:[^\"\\]|\\.)*)\"
 _INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
 
 Step = str | int
+Reader = Callable[[Any, Any], Any]  # (data, context) -> value
 
 
 @dataclass(frozen=True, slots=True)
 class Path:
-    """A parsed reference path; `context` is True for `$$` (the context object)."""
+    """A parsed reference path; `context` is True for `$$` (the context object).
+
+    `read(data, context)` is the value at this path; a missing value raises ``States.Runtime``.
+    """
 
     text: str
     context: bool
     steps: tuple[Step, ...]
+    # A function specialised to this path's shape, made once when the path is parsed: paths are
+    # read several times per state transition, and most are `$`, `$.field` or `$$.A.B`.
+    read: Reader = field(init=False, repr=False, compare=False)
 
-    def read(self, data: Any, context: Any) -> Any:
-        """The value at this path; a missing value raises ``States.Runtime``."""
-        value = context if self.context else data
-        for step in self.steps:
-            if isinstance(step, str):
-                if not isinstance(value, dict) or step not in value:
-                    raise StatesRuntimeError(f"The JSONPath '{self.text}' could not be found in the input")
-                value = value[step]
-            else:
-                if not isinstance(value, list) or not -len(value) <= step < len(value):
-                    raise StatesRuntimeError(f"The JSONPath '{self.text}' could not be found in the input")
-                value = value[step]
-        return value
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "read", _reader(self.text, self.context, self.steps))
 
     def exists(self, data: Any, context: Any) -> bool:
         """Whether the path selects a value (Choice `IsPresent`)."""
@@ -49,6 +46,53 @@ class Path:
         except StatesRuntimeError:
             return False
         return True
+
+
+def _not_found(text: str) -> StatesRuntimeError:
+    return StatesRuntimeError(f"The JSONPath '{text}' could not be found in the input")
+
+
+def _reader(text: str, context: bool, steps: tuple[Step, ...]) -> Reader:
+    """`Path.read` for one path: the general walk, or a shortcut with the same results and errors."""
+    if not steps:
+        return (lambda data, ctx: ctx) if context else (lambda data, ctx: data)
+    if len(steps) == 1 and isinstance(steps[0], str):
+        key = steps[0]
+
+        def read_field(data: Any, ctx: Any) -> Any:
+            value = ctx if context else data
+            if isinstance(value, dict) and key in value:
+                return value[key]
+            raise _not_found(text)
+
+        return read_field
+    if len(steps) == 2 and isinstance(steps[0], str) and isinstance(steps[1], str):
+        first, second = steps
+
+        def read_two_fields(data: Any, ctx: Any) -> Any:
+            value = ctx if context else data
+            if isinstance(value, dict) and first in value:
+                value = value[first]
+                if isinstance(value, dict) and second in value:
+                    return value[second]
+            raise _not_found(text)
+
+        return read_two_fields
+
+    def read(data: Any, ctx: Any) -> Any:
+        value = ctx if context else data
+        for step in steps:
+            if isinstance(step, str):
+                if not isinstance(value, dict) or step not in value:
+                    raise _not_found(text)
+                value = value[step]
+            else:
+                if not isinstance(value, list) or not -len(value) <= step < len(value):
+                    raise _not_found(text)
+                value = value[step]
+        return value
+
+    return read
 
 
 def parse_path(text: object, where: str, *, allow_context: bool = True) -> Path:
