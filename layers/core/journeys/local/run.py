@@ -118,7 +118,7 @@ def batch_gc() -> Iterator[None]:
     gc.collect()
     gc.freeze()  # what exists before the run (the seeded data set) is never traversed again
     previous = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(1_000_000, 100, 100)
     try:
         yield
     finally:
