@@ -88,3 +88,21 @@ def test_events_since_orders_and_filters(store: Store) -> None:
     assert everything[2].data == {"link": "x"}
     assert store.events_since("acme", "people", "email_clicked", "2026-02-01T00:00:00Z") == []
     assert store.events_since("acme", "accounts", "email_clicked", "2025-01-01T00:00:00Z") == []
+
+
+def test_record_events_records_each_as_record_event_does(store: Store) -> None:
+    # Given 30 events in one call (more than one DynamoDB batch of 25), two kinds
+    events = [event(f"2026-01-01T10:00:{n:02d}Z", personId=f"p{n}") for n in range(30)]
+    events.append(event("2026-01-01T09:00:00Z", type="email_opened", personId="px"))
+
+    # When they are recorded together
+    ids = store.record_events(events)
+
+    # Then each has its own id and reads back in time order, by kind
+    assert len(set(ids)) == 31
+    clicked = store.events_since("acme", "people", "email_clicked", "2026-01-01T00:00:00Z")
+    assert [e.personId for e in clicked] == [f"p{n}" for n in range(30)]
+    assert [
+        e.personId for e in store.events_since("acme", "people", "email_opened", "2026-01-01T00:00:00Z")
+    ] == ["px"]
+    assert store.record_events([]) == []

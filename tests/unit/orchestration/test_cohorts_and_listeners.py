@@ -7,7 +7,7 @@ from datetime import timedelta
 from journeys.catalog.events import JourneyEvent
 from journeys.messages import CohortSplitRequest, ListenRegistration
 from journeys.orchestration.cohorts import split_cohort
-from journeys.orchestration.listeners import on_event, register
+from journeys.orchestration.listeners import on_event, on_events, register
 from journeys.store.memory import InMemoryStore
 from tests.support.world import T0, RecordingTasks
 
@@ -83,3 +83,24 @@ def test_a_timed_out_listener_is_dropped_quietly(store: InMemoryStore) -> None:
     register(_registration("tok", T0.isoformat()), store, tasks, T0.isoformat())
     assert on_event(_click("p-ana", 9), store, tasks) == 0
     assert store.node_counts("j")["listen"].waiting == 0
+
+
+def test_events_routed_together_wake_as_if_one_by_one(store: InMemoryStore) -> None:
+    # Given two entries of the account waiting for a click on "welcome"
+    tasks = RecordingTasks()
+    register(_registration("tok1", T0.isoformat()), store, tasks, T0.isoformat())
+    second = _registration("tok2", T0.isoformat()).model_copy(update={"entryId": "e2"})
+    register(second, store, tasks, T0.isoformat())
+
+    # When a non-matching click and two matching clicks are routed in one batch
+    woken = on_events(
+        [_click("p-ana", 1, node="other"), _click("p-ana", 2), _click("p-ben", 3)], store, tasks
+    )
+
+    # Then the first matching click wakes both waiting entries once, the second finds none left
+    assert woken == 2
+    assert sorted(t for t, _ in tasks.successes) == ["tok1", "tok2"]
+    assert {out["event"]["personId"] for _, out in tasks.successes} == {"p-ana"}
+    assert store.node_counts("j")["listen"].waiting == 0
+    # And every event was recorded for listen nodes entered later
+    assert len(store.events_since("acme", "people", "email_clicked", T0.isoformat())) == 3

@@ -219,9 +219,11 @@ class LocalEngine:
     def _route_events(self) -> bool:
         if not self.events:
             return False
-        while self.events:
-            event = self.events.popleft()
-            self._invoke(lambda e=event: listeners.on_event(e, self.store, self.tasks))  # type: ignore[misc]
+        batch = list(self.events)
+        self.events.clear()
+        self._invoke(lambda: listeners.on_events(batch, self.store, self.tasks))
+        # EventBridge invokes the listener function once per event: count them as such.
+        self.counters.lambda_invocations += len(batch) - 1
         return True
 
     def _drain_queues(self) -> bool:

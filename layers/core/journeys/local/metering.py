@@ -10,7 +10,8 @@ from journeys.store.repository import Store
 _READ_PREFIXES = ("get_", "iter_", "list_", "people_of", "entries_of", "active_entry", "node_counts",
                   "ledger_get", "listeners_for", "events_since", "timeline", "pending_activations")  # fmt: skip
 # Calls that touch one item per element of their sized argument (batch reads and writes).
-_PER_ITEM = {"get_people": 0, "ledger_get": 2, "ledger_record": 2, "put_cohort": 1, "add_audience_members": 1}
+_PER_ITEM = {"get_people": 0, "ledger_get": 2, "ledger_record": 2, "put_cohort": 1, "add_audience_members": 1,
+             "record_events": 0}  # fmt: skip
 
 
 class MeteredStore:

@@ -7,6 +7,7 @@ event racing a registration is neither lost nor delivered twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from journeys.catalog.events import JourneyEvent, matches
@@ -58,11 +59,30 @@ def register(request: ListenRegistration, store: Store, tasks: TaskResponder, no
 
 def on_event(event: JourneyEvent, store: Store, tasks: TaskResponder) -> int:
     """Record the event and wake every entry of the account that waits for it; return how many woke."""
-    store.record_event(event)
+    return on_events([event], store, tasks)
+
+
+def on_events(events: Sequence[JourneyEvent], store: Store, tasks: TaskResponder) -> int:
+    """`on_event` for several events in order, with one write for all of them and one listener
+    lookup per (account, event type): what the embedded runtime routes after each batch.
+
+    Every event is recorded before any listener is read, so a listen node registering meanwhile
+    finds them in `events_since`, as with one event.
+    """
+    if not events:
+        return 0
+    store.record_events(events)
+    waiting: dict[tuple[str, str, str], list[ListenerRecord]] = {}
     woken = 0
-    for listener in store.listeners_for(event.accountId, event.on, event.type):
-        if _relevant(listener, event, store) and _wake(listener, event, store, tasks):
-            woken += 1
+    for event in events:
+        kind = (event.accountId, event.on, event.type)
+        if kind not in waiting:
+            waiting[kind] = store.listeners_for(*kind)
+        for listener in list(waiting[kind]):
+            if _relevant(listener, event, store):
+                # Woken now or by another waker: either way the listener is gone from the store.
+                waiting[kind].remove(listener)
+                woken += _wake(listener, event, store, tasks)
     return woken
 
 
@@ -72,4 +92,4 @@ def cancel(store: Store, account_id: str, entry_id: str, node_id: str, journey_i
         store.add_counts(journey_id, node_id, {"waiting": -1})
 
 
-__all__ = ["cancel", "cohort_people", "on_event", "register"]
+__all__ = ["cancel", "cohort_people", "on_event", "on_events", "register"]

@@ -1174,18 +1174,24 @@ class DynamoStore:
     def remove_listener(self, account_id: str, entry_id: str, node_id: str) -> bool:
         return self._delete_if_exists(_listener_key(account_id, entry_id, node_id))
 
-    def record_event(self, event: JourneyEvent) -> str:
+    def _event_item(self, event: JourneyEvent) -> tuple[str, Item]:
         event_id = new_event_id()
         occurred = normalize_time(event.occurredAt)
         moment = datetime.fromisoformat(occurred.replace("Z", "+00:00"))
-        self.client.put_item(
-            TableName=self.table,
-            Item={
-                **_k(f"EVENTS#{event.accountId}#{event.on}#{event.type}", f"{occurred}#{event_id}"),
-                **item_of(entity="EVENT", doc=event.model_dump_json(), expiresAt=_epoch(moment + RETENTION)),
-            },
-        )
+        return event_id, {
+            **_k(f"EVENTS#{event.accountId}#{event.on}#{event.type}", f"{occurred}#{event_id}"),
+            **item_of(entity="EVENT", doc=event.model_dump_json(), expiresAt=_epoch(moment + RETENTION)),
+        }
+
+    def record_event(self, event: JourneyEvent) -> str:
+        event_id, item = self._event_item(event)
+        self.client.put_item(TableName=self.table, Item=item)
         return event_id
+
+    def record_events(self, events: Sequence[JourneyEvent]) -> list[str]:
+        made = [self._event_item(event) for event in events]
+        self._batch_write(puts=[item for _, item in made])
+        return [event_id for event_id, _ in made]
 
     def events_since(self, account_id: str, on: str, event_type: str, since: str) -> list[JourneyEvent]:
         """Events at or after `since`, oldest first (the sort key starts with the fixed-width time)."""

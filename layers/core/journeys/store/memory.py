@@ -600,6 +600,10 @@ class InMemoryStore:
             self._listeners_by_kind[(old.accountId, old.on, old.eventType)].pop((entry_id, node_id), None)
             return True
 
+    def record_events(self, events: Sequence[JourneyEvent]) -> list[str]:
+        with self._lock:
+            return [self.record_event(event) for event in events]
+
     def record_event(self, event: JourneyEvent) -> str:
         stored = event  # frozen: shared, never copied
         with self._lock:
