@@ -24,7 +24,6 @@ from journeys.runtime.stepfunctions import StatesRuntimeError, TaskCall, Virtual
 from journeys.runtime.stepfunctions.intrinsics import EvalEnv, evaluate, parse_intrinsic, parse_json
 from journeys.runtime.stepfunctions.paths import Path, parse_path
 from journeys.runtime.stepfunctions.payload import _MAX_INLINE_DEPTH, compile_template
-from journeys.runtime.stepfunctions.records import task_call
 
 from .conftest import START, Rig
 
@@ -384,10 +383,10 @@ def test_new_uuid_is_the_uuid_modules_version_4_text() -> None:
         assert rig.sfn.new_uuid() == str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def test_task_call_builds_the_same_frozen_record() -> None:
+def test_task_call_is_an_immutable_record() -> None:
     rig = Rig()
     fields = ("arn:r", {"p": 1}, "token", {"c": 2}, "arn:e", "State", rig.sfn)
-    call = task_call(*fields)
+    call = TaskCall(*fields)
     assert call == TaskCall(*fields) and repr(call) == repr(TaskCall(*fields))
     with pytest.raises(AttributeError):
         call.resource = "other"  # type: ignore[misc]

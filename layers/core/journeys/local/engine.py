@@ -198,8 +198,8 @@ class LocalEngine:
         item: dict[str, Any] | None = self.store.get_item_split_view(pk[len(messages.ACCOUNT_PK_PREFIX) :])
         return item
 
-    def _invoke(self, function: Callable[[], Any]) -> Any:
-        self.counters.lambda_invocations += 1
+    def _invoke(self, function: Callable[[], Any], invocations: int = 1) -> Any:
+        self.counters.lambda_invocations += invocations
         started = time.perf_counter()
         try:
             return function()
@@ -221,9 +221,8 @@ class LocalEngine:
             return False
         batch = list(self.events)
         self.events.clear()
-        self._invoke(lambda: listeners.on_events(batch, self.store, self.tasks))
         # EventBridge invokes the listener function once per event: count them as such.
-        self.counters.lambda_invocations += len(batch) - 1
+        self._invoke(lambda: listeners.on_events(batch, self.store, self.tasks), invocations=len(batch))
         return True
 
     def _drain_queues(self) -> bool:

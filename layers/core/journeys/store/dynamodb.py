@@ -51,6 +51,7 @@ from journeys.timestamps import iso, normalize_time
 
 T = TypeVar("T")
 R = TypeVar("R")
+C = TypeVar("C", AccountList, ExternalAudience)
 Item = dict[str, Any]  # a typed DynamoDB item: {"attr": {"S": ...}, ...}
 
 # Ledger rows, cohorts, listeners and events expire after the longest journey (365 days) plus a
@@ -647,14 +648,21 @@ class DynamoStore:
         members.sort(key=lambda i: int(i["seq"]["N"]))
         return head, members
 
-    def get_account_list(self, list_id: str, *, members: bool = True) -> AccountList | None:
+    def _collection_of(self, model: type[C], pk: str, head_key: Item, members: bool) -> C | None:
+        """A list or audience: its head and members in one Query, or (`members=False`) the head alone."""
         if not members:
-            head = self._get(_list_key(list_id))
-            return None if head is None else AccountList.model_validate({**py(head["data"]), "members": []})
-        head, items = self._members(f"LIST#{list_id}")
+            return self._head_only(model, self._get(head_key))
+        head, items = self._members(pk)
         if head is None:
             return None
-        return AccountList.model_validate({**py(head["data"]), "members": [py(m["member"]) for m in items]})
+        return model.model_validate({**py(head["data"]), "members": [py(m["member"]) for m in items]})
+
+    @staticmethod
+    def _head_only(model: type[C], head: Item | None) -> C | None:
+        return None if head is None else model.model_validate({**py(head["data"]), "members": []})
+
+    def get_account_list(self, list_id: str, *, members: bool = True) -> AccountList | None:
+        return self._collection_of(AccountList, f"LIST#{list_id}", _list_key(list_id), members)
 
     def put_account_list(self, account_list: AccountList) -> None:
         """Replace the list and its members (an admin write: not atomic across member items)."""
@@ -683,8 +691,11 @@ class DynamoStore:
         self._batch_write(puts=puts, deletes=stale)
 
     def list_account_lists(self, *, members: bool = True) -> list[AccountList]:
-        heads = [py(i["data"])["id"] for i in self._gsi("TYPE#LIST")]
-        return [lst for lid in heads if (lst := self.get_account_list(lid, members=members)) is not None]
+        heads = self._gsi("TYPE#LIST")
+        if not members:  # the index items are the heads: no read per list
+            return [lst for head in heads if (lst := self._head_only(AccountList, head)) is not None]
+        ids = [py(head["data"])["id"] for head in heads]
+        return [lst for lid in ids if (lst := self.get_account_list(lid)) is not None]
 
     def _require(self, key: Item, what: str) -> None:
         if self._get(key, projection="pk") is None:
@@ -726,16 +737,8 @@ class DynamoStore:
     # -- external audiences -----------------------------------------------------------------
 
     def get_audience(self, audience_id: str, *, members: bool = True) -> ExternalAudience | None:
-        if not members:
-            head = self._get(_audience_key(audience_id))
-            return (
-                None if head is None else ExternalAudience.model_validate({**py(head["data"]), "members": []})
-            )
-        head, items = self._members(f"AUDIENCE#{audience_id}")
-        if head is None:
-            return None
-        return ExternalAudience.model_validate(
-            {**py(head["data"]), "members": [py(m["member"]) for m in items]}
+        return self._collection_of(
+            ExternalAudience, f"AUDIENCE#{audience_id}", _audience_key(audience_id), members
         )
 
     def _audience_member(self, audience_id: str, person_id: str, seq: int, pending: bool) -> Item:
@@ -770,8 +773,11 @@ class DynamoStore:
         self._batch_write(puts=puts, deletes=stale)
 
     def list_audiences(self, *, members: bool = True) -> list[ExternalAudience]:
-        ids = [py(i["data"])["id"] for i in self._gsi("TYPE#AUDIENCE")]
-        return [aud for aid in ids if (aud := self.get_audience(aid, members=members)) is not None]
+        heads = self._gsi("TYPE#AUDIENCE")
+        if not members:  # the index items are the heads: no read per audience
+            return [aud for head in heads if (aud := self._head_only(ExternalAudience, head)) is not None]
+        ids = [py(head["data"])["id"] for head in heads]
+        return [aud for aid in ids if (aud := self.get_audience(aid)) is not None]
 
     def add_audience_members(self, audience_id: str, person_ids: Sequence[str]) -> list[str]:
         # No read of the members: an audience can hold millions, and the conditional puts below

@@ -280,8 +280,7 @@ class InMemoryStore:
                 raise NotFound(f"person '{person_id}'")
             before = float(person.scores.get(score, 0.0))
             after = float(amount) if assign else before + amount
-            scores = FrozenDict(person.scores)
-            dict.__setitem__(scores, score, after)
+            scores = FrozenDict({**person.scores, score: after})
             self._people[person_id] = person.model_copy(update={"scores": scores})
             return before, after
 

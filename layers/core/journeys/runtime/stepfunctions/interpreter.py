@@ -46,8 +46,8 @@ from .records import (
     Join,
     Machine,
     Pending,
+    TaskCall,
     error_matches,
-    task_call,
 )
 from .substitutions import substitute
 
@@ -564,7 +564,7 @@ class LocalStepFunctions:
                         partial(self._task_timed_out, pending, "States.HeartbeatTimeout"),
                     )
                 )
-        call = task_call(state.resource, parameters, token, ctx, execution.arn, state.name, self)
+        call = TaskCall(state.resource, parameters, token, ctx, execution.arn, state.name, self)
         try:
             result = execution.machine.handlers[state.resource](call)
         except TaskFailure as failure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .clock import Timer
 from .definition import Branch, Definition, State
@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from .interpreter import LocalStepFunctions
 
 
-@dataclass(frozen=True, slots=True)
-class TaskCall:
-    """What an integration handler receives for one task attempt."""
+class TaskCall(NamedTuple):
+    """What an integration handler receives for one task attempt.
+
+    A named tuple: one is built per task attempt, and a frozen dataclass's __init__ (one
+    object.__setattr__ per field) was a noticeable share of that."""
 
     resource: str
     parameters: Any
@@ -25,39 +27,6 @@ class TaskCall:
     execution_arn: str
     state_name: str
     runtime: LocalStepFunctions
-
-
-# The slots of TaskCall, set directly: its frozen dataclass __init__ goes through one
-# object.__setattr__ per field, a noticeable share of a task attempt's cost.
-_new_task_call = object.__new__
-_set_call_resource = vars(TaskCall)["resource"].__set__
-_set_call_parameters = vars(TaskCall)["parameters"].__set__
-_set_call_task_token = vars(TaskCall)["task_token"].__set__
-_set_call_context = vars(TaskCall)["context"].__set__
-_set_call_execution_arn = vars(TaskCall)["execution_arn"].__set__
-_set_call_state_name = vars(TaskCall)["state_name"].__set__
-_set_call_runtime = vars(TaskCall)["runtime"].__set__
-
-
-def task_call(  # noqa: PLR0917 - TaskCall's own fields, in its order
-    resource: str,
-    parameters: Any,
-    task_token: str | None,
-    context: dict[str, Any],
-    execution_arn: str,
-    state_name: str,
-    runtime: LocalStepFunctions,
-) -> TaskCall:
-    """The same object as `TaskCall(...)` with these fields, built faster (see above)."""
-    call: TaskCall = _new_task_call(TaskCall)
-    _set_call_resource(call, resource)
-    _set_call_parameters(call, parameters)
-    _set_call_task_token(call, task_token)
-    _set_call_context(call, context)
-    _set_call_execution_arn(call, execution_arn)
-    _set_call_state_name(call, state_name)
-    _set_call_runtime(call, runtime)
-    return call
 
 
 Handler = Callable[[TaskCall], Any]
