@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from journeys.templating import (
     PlainContext,
@@ -224,3 +225,13 @@ def test_errors_are_jinja_errors(source: str, context: PlainContext, message: st
 def test_any_mapping_context() -> None:
     context: dict[str, Any] = {"person": {"firstName": "<Ann>"}}
     assert render("{{ person.firstName }}", context, html=True) == "&lt;Ann&gt;"
+
+
+@settings(max_examples=300)
+@given(value=st.text(st.characters(codec=None, categories=None)) | st.text(alphabet="<>&\"'a;#"))
+def test_html_fields_are_escaped_as_markupsafe_escapes(value: str) -> None:
+    # The fast path escapes a str itself (markupsafe's `escape` builds two Markup objects).
+    context = PlainContext(v=value)
+    assert _uses_fast_path("{{ v }}", context, True)
+    assert render("[{{ v }}]", context, html=True) == f"[{escape(value)}]"
+    assert render("[{{ v }}]", context) == f"[{value}]"

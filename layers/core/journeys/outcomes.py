@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
+
+from journeys.model.common import assembled
 
 
 class Outcome(StrEnum):
     APPLIED = "applied"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+
+_tuple_new = tuple.__new__
 
 
 class ActionResult(NamedTuple):
@@ -24,17 +29,18 @@ class ActionResult(NamedTuple):
     outcome: Outcome
     reason: str | None = None  # why skipped, or the error when failed
 
+    # One per person-action: built as the tuple it is (the generated `__new__` costs twice as much).
     @classmethod
     def applied(cls, subject: str) -> ActionResult:
-        return cls(subject, Outcome.APPLIED)
+        return _tuple_new(cls, (subject, Outcome.APPLIED, None))
 
     @classmethod
     def skipped(cls, subject: str, reason: str) -> ActionResult:
-        return cls(subject, Outcome.SKIPPED, reason)
+        return _tuple_new(cls, (subject, Outcome.SKIPPED, reason))
 
     @classmethod
     def failed(cls, subject: str, error: str) -> ActionResult:
-        return cls(subject, Outcome.FAILED, error)
+        return _tuple_new(cls, (subject, Outcome.FAILED, error))
 
 
 class OutcomeCounts(BaseModel):
@@ -57,4 +63,20 @@ class OutcomeCounts(BaseModel):
                 reasons[key] = reasons.get(key, 0) + 1
             else:
                 failed += 1
-        return cls(applied=applied, skipped=sum(reasons.values()), failed=failed, skippedByReason=reasons)
+        # Counted here, so valid by construction: one per message, validation would be pure cost.
+        values = {
+            "applied": applied,
+            "skipped": sum(reasons.values()),
+            "failed": failed,
+            "skippedByReason": reasons,
+        }
+        return assembled(cls, values, set(values))  # its own fields-set: the model is not frozen
+
+    def output(self) -> dict[str, Any]:
+        """The task output (`model_dump(mode="json")`, built directly)."""
+        return {
+            "applied": self.applied,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "skippedByReason": dict(self.skippedByReason),
+        }

@@ -6,12 +6,12 @@ import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from journeys.catalog.refs import Ref, RefKind
-from journeys.model.common import FrozenDict, ReadOnlyData, Scalar, Strict
+from journeys.model.common import FrozenDict, ReadOnlyData, Scalar, Strict, assembled
 from journeys.model.lists import MomentType
 
 On = Literal["accounts", "people"]
@@ -136,6 +136,51 @@ class JourneyEvent(BaseModel):
     personId: str | None = None
     occurredAt: datetime
     data: ReadOnlyData = Field(default_factory=FrozenDict)
+
+
+_ON = frozenset(get_args(On))
+# What validation records as set (every field is passed). Shared by the events made here: a
+# frozen model's fields-set is never changed (`model_copy` copies it before an update).
+_ALL_SET = set(JourneyEvent.model_fields)
+
+
+def new_event(
+    on: str,
+    type_: str,
+    account_id: str,
+    person_id: str | None,
+    *,
+    occurred_at: datetime,
+    data: dict[str, Any],
+) -> JourneyEvent:
+    """`JourneyEvent.model_validate` of these fields (`data` is copied, never kept).
+
+    Executors make an event per person-action, and validating one costs about as much as the
+    change it reports: when every value is already what the validator would return (exact str,
+    a datetime, a plain dict with str keys) the model is assembled as `model_construct` would,
+    only cheaper; anything else goes through the validator, errors included. A property test
+    holds both paths equal.
+    """
+    if (
+        type(on) is str
+        and on in _ON
+        and type(type_) is str
+        and type(account_id) is str
+        and (person_id is None or type(person_id) is str)
+        and isinstance(occurred_at, datetime)
+        and type(data) is dict
+    ):
+        for key in data:
+            if type(key) is not str:  # a str subclass is converted, anything else refused
+                break
+        else:
+            values = {"on": on, "type": type_, "accountId": account_id, "personId": person_id,
+                      "occurredAt": occurred_at, "data": FrozenDict(data)}  # fmt: skip
+            return assembled(JourneyEvent, values, _ALL_SET)
+    return JourneyEvent.model_validate(
+        {"on": on, "type": type_, "accountId": account_id, "personId": person_id,
+         "occurredAt": occurred_at, "data": data}
+    )  # fmt: skip
 
 
 def matches(filters: dict[str, Any], event: JourneyEvent) -> bool:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
-from journeys.catalog.events import JourneyEvent
+from journeys.catalog.events import JourneyEvent, new_event
 from journeys.connectors.marketo.api import MarketoApi
 from journeys.executors.ports import (
     Clock,
@@ -180,16 +180,12 @@ def event(
     ctx: ExecutionContext, batch: ActionBatch, on: str, type_: str, person_id: str | None, **data: Any
 ) -> JourneyEvent:
     """A `JourneyEvent` for a change made by this batch (journey and node included for filters)."""
-    return JourneyEvent.model_validate(
-        {
-            "on": on,
-            "type": type_,
-            "accountId": batch.account.id,
-            "personId": person_id,
-            "occurredAt": ctx.clock.now(),
-            "data": {**data, "journey": batch.meta.journey_id, "node": batch.meta.node_id},
-        }
-    )
+    # `data` is this call's own keyword dict: completed in place (as `{**data, ...}` would be)
+    # and copied once into the event (one or more per person-action).
+    meta = batch.meta
+    data["journey"] = meta.journey_id
+    data["node"] = meta.node_id
+    return new_event(on, type_, batch.account.id, person_id, occurred_at=ctx.clock.now(), data=data)
 
 
 def by_id_or_name(

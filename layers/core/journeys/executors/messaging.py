@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from journeys.catalog import inputs as i
 from journeys.executors.base import ActionBatch, ExecutionContext, Interrupted, PermanentActionError, for_each
 from journeys.executors.buying_groups import interest_of
-from journeys.executors.ports import DeliveryRejected, OutboundEmail, OutboundSms
+from journeys.executors.ports import DeliveryRejected, OutboundEmail, new_email, new_sms, str_dict
 from journeys.model.buying_groups import BuyingGroup, SolutionInterest, completeness
 from journeys.model.profiles import Account, Person
 from journeys.outcomes import ActionResult
@@ -20,11 +20,13 @@ MARKETO_EMAIL_UNSUPPORTED = (
 
 def person_fields(person: Person) -> dict[str, Any]:
     """The person as plain data (scalars, and scores as a dict of floats)."""
-    return {**person.attributes(), "scores": dict(person.scores)}
+    fields: dict[str, Any] = person.attributes()  # a new dict: add the scores, no second copy
+    fields["scores"] = dict(person.scores)
+    return fields
 
 
-def template_context(batch: ActionBatch, person: Person | None, journey_name: str) -> PlainContext:
-    """Exactly what a template may read: the person, the account and the journey, as plain data."""
+def batch_context(batch: ActionBatch, journey_name: str) -> PlainContext:
+    """The part of the template context every person of the batch shares: account and journey."""
     journey = {
         "id": batch.meta.journey_id,
         "name": journey_name,
@@ -35,7 +37,20 @@ def template_context(batch: ActionBatch, person: Person | None, journey_name: st
     account = batch.cached(
         f"template-account:{batch.account.id}", lambda: plain_context(batch.account.attributes())
     )
-    context = PlainContext({"account": account, "journey": journey})
+    return PlainContext({"account": account, "journey": journey})
+
+
+def person_context(shared: PlainContext, person: Person) -> PlainContext:
+    """`template_context` of one person, from the batch's `batch_context`.
+
+    The account and journey dicts are shared, not copied, by every person's context: templates
+    only read them (the sandbox refuses changes to dicts)."""
+    return PlainContext(account=shared["account"], journey=shared["journey"], person=person_fields(person))
+
+
+def template_context(batch: ActionBatch, person: Person | None, journey_name: str) -> PlainContext:
+    """Exactly what a template may read: the person, the account and the journey, as plain data."""
+    context = batch_context(batch, journey_name)
     if person is not None:
         context["person"] = person_fields(person)  # plain data already
     return context
@@ -75,23 +90,29 @@ class SendEmail:
             raise PermanentActionError(
                 "Action.Configuration", "no sender: set the email's from or EMAIL_FROM"
             )
-        name = journey_name(ctx, batch)
+        shared = batch_context(batch, journey_name(ctx, batch))
+        batch_tags = tags(batch)
+        checked = str_dict(batch_tags)  # once per batch; each person adds only its own id
 
         def apply(person: Person) -> ActionResult:
             if not person.email:
                 return ActionResult.skipped(person.id, "no email address")
-            context = template_context(batch, person, name)
+            context = person_context(shared, person)
             try:
-                message = OutboundEmail(
-                    to=[person.email],
-                    sender=sender,
-                    subject=render(email.subject, context),
-                    html=render(email.html, context, html=True),
-                    text=render(email.text, context) if email.text is not None else None,
-                    tags={**tags(batch), "person": person.id},
-                )
+                subject = render(email.subject, context)
+                html = render(email.html, context, html=True)
+                text = render(email.text, context) if email.text is not None else None
             except TemplateError as exc:
                 return ActionResult.failed(person.id, str(exc))
+            message = new_email(
+                to=[person.email],
+                sender=sender,
+                subject=subject,
+                html=html,
+                text=text,
+                tags={**batch_tags, "person": person.id},
+                tags_checked=checked and type(person.id) is str,
+            )
             try:
                 ctx.email.send(message)
             except DeliveryRejected as exc:
@@ -108,21 +129,27 @@ class SendSms:
 
     def execute(self, ctx: ExecutionContext, batch: ActionBatch) -> list[ActionResult]:
         inputs = batch.inputs_as(i.SendSms)
-        name = journey_name(ctx, batch)
+        shared = batch_context(batch, journey_name(ctx, batch))
+        batch_tags = tags(batch)
+        checked = str_dict(batch_tags)  # once per batch; each person adds only its own id
 
         def apply(person: Person) -> ActionResult:
             if not person.phone:
                 return ActionResult.skipped(person.id, "no phone")
             try:
-                text = render(inputs.sms.text, template_context(batch, person, name))
+                text = render(inputs.sms.text, person_context(shared, person))
             except TemplateError as exc:
                 return ActionResult.failed(person.id, str(exc))
             if not text.strip():
                 return ActionResult.failed(person.id, "the message renders empty")
+            message = new_sms(
+                to=person.phone,
+                text=text,
+                tags={**batch_tags, "person": person.id},
+                tags_checked=checked and type(person.id) is str,
+            )
             try:
-                ctx.sms.send(
-                    OutboundSms(to=person.phone, text=text, tags={**tags(batch), "person": person.id})
-                )
+                ctx.sms.send(message)
             except DeliveryRejected as exc:
                 return ActionResult.failed(person.id, f"rejected: {exc}")
             return ActionResult.applied(person.id)

@@ -59,10 +59,12 @@ class PersonInterestingMoment:
         inputs = batch.inputs_as(i.InterestingMoment)
         events: list[JourneyEvent] = []
         at = iso(ctx.clock.now())
+        first: TimelineEntry | None = None  # validated once; the others differ only by subject
 
         def apply(person: Person) -> ActionResult:
-            ctx.store.append_moment(
-                TimelineEntry(
+            nonlocal first
+            if first is None:
+                moment = first = TimelineEntry(
                     on="person",
                     subject=person.id,
                     type=inputs.type,
@@ -71,7 +73,9 @@ class PersonInterestingMoment:
                     journey=batch.meta.journey_id,
                     node=batch.meta.node_id,
                 )
-            )
+            else:
+                moment = first.with_subject(person.id)
+            ctx.store.append_moment(moment)
             events.append(
                 event(
                     ctx,

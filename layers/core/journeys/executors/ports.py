@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from journeys.catalog.events import JourneyEvent
+from journeys.model.common import assembled
 from journeys.ports import ExecutionStarter
 
 
@@ -41,7 +42,9 @@ class DeliveryRejected(Exception):
 
 
 class OutboundEmail(BaseModel):
-    """A rendered email, as sent (SES) or recorded (outbox)."""
+    """A rendered email, as sent (SES) or recorded (outbox). Frozen: made once, then only read."""
+
+    model_config = ConfigDict(frozen=True)
 
     to: list[str] = Field(min_length=1)
     sender: str
@@ -53,9 +56,70 @@ class OutboundEmail(BaseModel):
 
 
 class OutboundSms(BaseModel):
+    """A rendered SMS, as sent (SNS) or recorded (outbox). Frozen: made once, then only read."""
+
+    model_config = ConfigDict(frozen=True)
+
     to: str
     text: str
     tags: dict[str, str] = Field(default_factory=dict)
+
+
+# Executors make a message per person-action, and pydantic's validation costs as much as the
+# rendering. When every value is already what the validator would return (exact str, a list and
+# a dict of exact str) the model is assembled as `model_construct` would, only cheaper; anything
+# else goes through the validator, errors included. A property test holds both paths equal.
+# What validation records as set: the fields passed (an email's `kind` is left to its default).
+# Shared by every message made here: they are frozen, so nothing changes it.
+_EMAIL_SET = {"to", "sender", "subject", "html", "text", "tags"}
+_SMS_SET = {"to", "text", "tags"}
+_EMAIL_KIND = OutboundEmail.model_fields["kind"].default
+
+
+def str_dict(value: object) -> bool:
+    """Whether `value` is a dict of exact str to exact str (what `dict[str, str]` keeps as is)."""
+    return type(value) is dict and all(type(k) is str and type(v) is str for k, v in value.items())
+
+
+def new_email(
+    *,
+    to: list[str],
+    sender: str,
+    subject: str,
+    html: str,
+    text: str | None,
+    tags: dict[str, str],
+    tags_checked: bool = False,
+) -> OutboundEmail:
+    """`OutboundEmail(to=..., sender=..., subject=..., html=..., text=..., tags=...)`.
+
+    `to` and `tags` are kept, not copied: pass new ones. `tags_checked`: the caller made `tags`
+    from parts it checked with `str_dict` (an executor checks its batch's tags once, not per person).
+    """
+    if (
+        type(to) is list
+        and to
+        and type(sender) is str
+        and type(subject) is str
+        and type(html) is str
+        and (text is None or type(text) is str)
+        and (tags_checked or str_dict(tags))
+    ):
+        for address in to:
+            if type(address) is not str:
+                break
+        else:
+            values = {"to": to, "sender": sender, "subject": subject, "html": html, "text": text,
+                      "kind": _EMAIL_KIND, "tags": tags}  # fmt: skip
+            return assembled(OutboundEmail, values, _EMAIL_SET)
+    return OutboundEmail(to=to, sender=sender, subject=subject, html=html, text=text, tags=tags)
+
+
+def new_sms(*, to: str, text: str, tags: dict[str, str], tags_checked: bool = False) -> OutboundSms:
+    """`OutboundSms(to=..., text=..., tags=...)`; `tags` and `tags_checked` as for `new_email`."""
+    if type(to) is str and type(text) is str and (tags_checked or str_dict(tags)):
+        return assembled(OutboundSms, {"to": to, "text": text, "tags": tags}, _SMS_SET)
+    return OutboundSms(to=to, text=text, tags=tags)
 
 
 class EmailSender(Protocol):

@@ -109,21 +109,29 @@ def _journey_records(data: DataSet, journey: Journey, now: str) -> list[JourneyR
 
 @contextmanager
 def batch_gc() -> Iterator[None]:
-    """Fewer full garbage collections while a run allocates millions of long-lived objects.
+    """No garbage collection while a run allocates millions of long-lived objects.
 
-    People, ledger rows, events and moments live until the run ends, and the default thresholds
-    make the collector traverse all of them again and again: a third of a large run's time
-    (bench/results/run_journey.md). The run makes few reference cycles; they are still collected.
+    People, ledger rows, events and moments live until the run ends, and the collector would
+    traverse all of them again and again (a seventh of a large run's time, bench/results/
+    run_journey.md). A run makes no reference cycles of its own (tested; an HTTP exchange with
+    Marketo makes a few), so reference counting frees its garbage meanwhile. Afterwards the heap
+    is frozen: the run's state lives as long as its result, and no later collection walks it.
     """
-    gc.collect()
-    gc.freeze()  # what exists before the run (the seeded data set) is never traversed again
-    previous = gc.get_threshold()
-    gc.set_threshold(1_000_000, 100, 100)
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def thaw_earlier_runs() -> None:
+    """Give what earlier runs froze back to the collector (a process may set up many runs: tests)."""
+    if gc.get_freeze_count():
         gc.unfreeze()
+        gc.collect()
 
 
 class EmbeddedWorld:
@@ -171,6 +179,7 @@ class LocalRun(EmbeddedWorld):
     """One journey over one data set, on the embedded runtime."""
 
     def __init__(self, journey: Journey, data: DataSet, *, start: datetime) -> None:
+        thaw_earlier_runs()
         super().__init__(data, start=start)
         self.journey = journey
         for record in _journey_records(data, journey, iso(start)):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, NoReturn
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
@@ -48,6 +49,64 @@ def _freeze(value: dict[str, Any]) -> dict[str, Any]:
 
 ReadOnlyScores = Annotated[dict[str, float], AfterValidator(_freeze)]
 ReadOnlyData = Annotated[dict[str, Any], AfterValidator(_freeze)]
+
+
+M = TypeVar("M", bound=BaseModel)
+_new = object.__new__
+# The slots `model_construct` fills, set through their descriptors: cheaper than object.__setattr__.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def assembled(
+    cls: type[M],
+    values: dict[str, Any],
+    fields_set: set[str],
+    extra: dict[str, Any] | None = None,
+    private: dict[str, Any] | None = None,
+) -> M:
+    """The instance `model_construct` makes of `values`, without its overhead.
+
+    Only for values the validator would return unchanged (callers check, and a property test per
+    caller holds it equal to validation). `values` and `fields_set` are kept: a frozen model's
+    instances may share one fields-set, since nothing can change it (`model_copy` copies first).
+    """
+    made = _new(cls)
+    _set_dict(made, values)
+    _set_fields_set(made, fields_set)
+    _set_extra(made, extra)
+    _set_private(made, private)
+    return made
+
+
+def replaced(model: M, changes: Mapping[str, Any]) -> M:
+    """`model.model_copy(update=changes)` for a frozen model, sharing what does not change.
+
+    Nothing may mutate a frozen model's containers, so the copy keeps the original's field dict,
+    extras and fields-set unless a change touches them: a store keeps one version of each person,
+    and a fields-set alone weighs more than most changes.
+    """
+    cls = type(model)
+    if not cls.model_config.get("frozen"):
+        raise TypeError(f"{cls.__name__} is not frozen: its copies cannot share containers")
+    fields = cls.__pydantic_fields__
+    values = model.__dict__
+    extra = model.__pydantic_extra__
+    for name, value in changes.items():
+        if name in fields or extra is None:
+            if values is model.__dict__:
+                values = dict(values)
+            values[name] = value
+        else:
+            if extra is model.__pydantic_extra__:
+                extra = dict(extra)
+            extra[name] = value
+    fields_set = model.__pydantic_fields_set__
+    if not fields_set.issuperset(changes):
+        fields_set = fields_set | changes.keys()
+    return assembled(cls, values, fields_set, extra, model.__pydantic_private__)
 
 
 class Strict(BaseModel):

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from journeys.model.common import Id, Strict
+from journeys.model.common import Id, Strict, assembled
 
 DUMMY_AUDIENCE_RECORD = "test@email.com"
 MAX_DESCRIPTION = 140
+MAX_ID = 256  # the length limit of `Id`
 MomentType = Literal["email", "milestone", "web"]
 
 
@@ -64,3 +65,25 @@ class TimelineEntry(Strict):
     at: str
     journey: str | None = None
     node: str | None = None
+
+    def with_subject(self, subject: str) -> TimelineEntry:
+        """This moment for another subject: what the constructor makes of the same fields.
+
+        The interesting-moment executor makes one per person and only the subject differs; no
+        validator looks at two fields at once, so an id that `Id` would return unchanged (a plain
+        ASCII str, stripped, 1 to 256 characters, as a person's id is) is taken as it is: a
+        validation costs more than the rest of recording the moment. Any other is validated.
+        """
+        if (
+            type(subject) is str
+            and subject.isascii()
+            and 0 < len(subject) <= MAX_ID
+            and subject == subject.strip()
+        ):
+            values = self.__dict__.copy()
+            values["subject"] = subject
+            # The fields-set is shared (frozen), and it holds `subject` already (a required field).
+            return assembled(TimelineEntry, values, self.__pydantic_fields_set__)
+        return TimelineEntry.model_validate(
+            {**{f: getattr(self, f) for f in self.model_fields_set}, "subject": subject}
+        )

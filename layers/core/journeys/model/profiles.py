@@ -54,9 +54,27 @@ class Person(BaseModel):
     scores: ReadOnlyScores = Field(default_factory=FrozenDict)
 
     def attributes(self) -> dict[str, Scalar]:
-        """Every scalar attribute as plain JSON data (scores and structured extras left out)."""
+        """Every scalar attribute as plain JSON data (scores and structured extras left out).
+
+        A new dict on every call: the caller may change it."""
         # Read once per person-action by templates: plain values are taken as they are, and only a
-        # person holding something else pays for the JSON dump.
+        # person holding something else pays for the JSON dump. Copying the fields whole and then
+        # checking the values costs half of building the dict key by key.
+        fields = self.__dict__
+        extra = self.__pydantic_extra__
+        out: dict[str, Scalar] = {**fields, **extra} if extra else fields.copy()
+        if extra and len(out) != len(fields) + len(extra):
+            return self._attributes_key_by_key()  # a name both field and extra: only by construct
+        scores = out.get("scores")  # a missing one reads as None, which stays missing
+        if type(scores) not in _PLAIN and not (type(scores) is float and math.isfinite(scores)):
+            del out["scores"]
+        for value in out.values():
+            if type(value) not in _PLAIN and not (type(value) is float and math.isfinite(value)):
+                return self.attributes_by_dump()
+        return out
+
+    def _attributes_key_by_key(self) -> dict[str, Scalar]:
+        """`attributes()` built one key at a time, the fields then the extras (the reference)."""
         out: dict[str, Scalar] = {}
         for source in (self.__dict__, self.__pydantic_extra__ or {}):
             for key, value in source.items():

@@ -76,12 +76,15 @@ def on_events(events: Sequence[JourneyEvent], store: Store, tasks: TaskResponder
     woken = 0
     for event in events:
         kind = (event.accountId, event.on, event.type)
-        if kind not in waiting:
-            waiting[kind] = store.listeners_for(*kind)
-        for listener in list(waiting[kind]):
+        found = waiting.get(kind)
+        if found is None:
+            found = waiting[kind] = store.listeners_for(*kind)
+        if not found:
+            continue  # the usual case: nobody of this account waits for this type
+        for listener in list(found):
             if _relevant(listener, event, store):
                 # Woken now or by another waker: either way the listener is gone from the store.
-                waiting[kind].remove(listener)
+                found.remove(listener)
                 woken += _wake(listener, event, store, tasks)
     return woken
 

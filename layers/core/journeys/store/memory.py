@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from journeys.catalog.events import JourneyEvent
 from journeys.messages import SPLIT_VIEW_ATTRIBUTE, account_key
 from journeys.model.buying_groups import BuyingGroup, SolutionInterest
-from journeys.model.common import FrozenDict, Scalar
+from journeys.model.common import FrozenDict, Scalar, replaced
 from journeys.model.lists import DUMMY_AUDIENCE_RECORD, AccountList, ExternalAudience, TimelineEntry
 from journeys.model.profiles import Account, Person
 from journeys.outcomes import ActionResult, Outcome
@@ -56,7 +56,7 @@ def with_attribute(model: M, attribute: str, value: Scalar, fixed: frozenset[str
     """A validated copy of `model` with one attribute set (None clears); and the previous value."""
     if attribute in fixed:
         raise ValueError(f"'{attribute}' is not an updatable attribute")
-    if attribute not in type(model).model_fields:
+    if attribute not in type(model).__pydantic_fields__:
         # An extra attribute has no constraint of the model (the executor checks its declared
         # type): a shallow copy is enough, and a whole revalidation costs ten times more.
         extra = model.__pydantic_extra__ or {}
@@ -66,7 +66,7 @@ def with_attribute(model: M, attribute: str, value: Scalar, fixed: frozenset[str
             if updated.__pydantic_extra__ is not None:
                 updated.__pydantic_extra__.pop(attribute, None)
         else:
-            updated = model.model_copy(update={attribute: value})
+            updated = replaced(model, {attribute: value})
         return updated, previous if isinstance(previous, str | int | float | bool) else None
     data = model.model_dump()
     previous = data.get(attribute)
@@ -79,6 +79,10 @@ def with_attribute(model: M, attribute: str, value: Scalar, fixed: frozenset[str
     return updated, previous if isinstance(previous, str | int | float | bool) else None
 
 
+_LedgerRow = tuple[Outcome | Literal["pending"], str | None, str]  # outcome, reason, at
+_ENTRY_FIELDS = frozenset(Entry.model_fields)
+
+
 def check_count_keys(deltas: Mapping[str, int]) -> None:
     unknown = set(deltas) - COUNT_FIELDS
     if unknown:
@@ -86,7 +90,7 @@ def check_count_keys(deltas: Mapping[str, int]) -> None:
 
 
 def checked_entry_changes(changes: Mapping[str, Any]) -> None:
-    unknown = set(changes) - set(Entry.model_fields)
+    unknown = set(changes) - _ENTRY_FIELDS
     if unknown:
         raise ValueError(f"unknown entry fields: {sorted(unknown)}")
     fixed = set(changes) & ENTRY_FIXED
@@ -163,10 +167,13 @@ class InMemoryStore:
         self._entries: dict[str, Entry] = {}
         self._entries_by_journey: dict[str, dict[str, None]] = {}
         self._entries_by_account: dict[tuple[str, str], dict[str, None]] = {}
-        self._counts: dict[str, dict[str, NodeCounts]] = {}
+        # journey -> node -> count name -> value; plain counters, a NodeCounts only when read
+        self._counts: dict[str, dict[str, dict[str, int]]] = {}
+        self._skipped: dict[str, dict[str, dict[str, int]]] = {}  # journey -> node -> reason -> count
         # (entry, node, subject) -> (outcome, reason, at): plain tuples, as the ledger is written twice
         # per person-action; models are built only for the rows a caller reads.
-        self._ledger: dict[tuple[str, str, str], tuple[Outcome | Literal["pending"], str | None, str]] = {}
+        # (entry, node) -> subject -> row: a message's subjects sit together in a small dict.
+        self._ledger: dict[tuple[str, str], dict[str, _LedgerRow]] = {}
         self._cohorts: dict[str, tuple[str, ...]] = {}
         self._listeners: dict[tuple[str, str, str], ListenerRecord] = {}
         self._listeners_by_kind: dict[tuple[str, str, str], dict[tuple[str, str], None]] = {}
@@ -281,7 +288,7 @@ class InMemoryStore:
             before = float(person.scores.get(score, 0.0))
             after = float(amount) if assign else before + amount
             scores = FrozenDict({**person.scores, score: after})
-            self._people[person_id] = person.model_copy(update={"scores": scores})
+            self._people[person_id] = replaced(person, {"scores": scores})
             return before, after
 
     # -- buying groups ------------------------------------------------------------------------
@@ -514,52 +521,67 @@ class InMemoryStore:
     ) -> None:
         check_count_keys(deltas)
         with self._lock:
-            counts = self._counts.setdefault(journey_id, {}).setdefault(node_id, NodeCounts())
+            nodes = self._counts.setdefault(journey_id, {})
+            counts = nodes.get(node_id)
+            if counts is None:
+                counts = nodes[node_id] = dict.fromkeys(COUNT_FIELDS, 0)
             for name, delta in deltas.items():
-                setattr(counts, name, getattr(counts, name) + delta)
-            for reason, delta in (skipped_by_reason or {}).items():
-                counts.skippedByReason[reason] = counts.skippedByReason.get(reason, 0) + delta
+                counts[name] += delta
+            if skipped_by_reason:
+                reasons = self._skipped.setdefault(journey_id, {}).setdefault(node_id, {})
+                for reason, delta in skipped_by_reason.items():
+                    reasons[reason] = reasons.get(reason, 0) + delta
 
     def node_counts(self, journey_id: str) -> dict[str, NodeCounts]:
         with self._lock:
-            return {node: _copy(c) for node, c in self._counts.get(journey_id, {}).items()}
+            skipped = self._skipped.get(journey_id, {})
+            return {
+                node: NodeCounts(**counts, skippedByReason=dict(skipped.get(node, {})))
+                for node, counts in self._counts.get(journey_id, {}).items()
+            }
 
     # -- idempotency ledger ---------------------------------------------------------------------
 
     def ledger_get(self, entry_id: str, node_id: str, subjects: Sequence[str]) -> dict[str, LedgerEntry]:
         with self._lock:
-            found = {s: self._ledger.get((entry_id, node_id, s)) for s in subjects}
+            rows = self._ledger.get((entry_id, node_id))
+            if not rows:
+                return {}
+            found = [(s, row) for s in subjects if (row := rows.get(s)) is not None]
         return {
             subject: LedgerEntry.model_construct(
                 entryId=entry_id, nodeId=node_id, subject=subject, outcome=row[0], reason=row[1], at=row[2]
             )
-            for subject, row in found.items()
-            if row is not None
+            for subject, row in found
         }
 
     def ledger_claim(self, entry_id: str, node_id: str, subject: str) -> bool:
         return bool(self.ledger_claim_many(entry_id, node_id, [subject]))
 
     def ledger_claim_many(self, entry_id: str, node_id: str, subjects: Sequence[str]) -> list[str]:
-        row: tuple[Outcome | Literal["pending"], str | None, str] = ("pending", None, self._now())
+        row: _LedgerRow = ("pending", None, self._now())
         claimed: list[str] = []
         with self._lock:
+            rows = self._ledger.setdefault((entry_id, node_id), {})
             for subject in subjects:
-                key = (entry_id, node_id, subject)
-                if key not in self._ledger:
-                    self._ledger[key] = row
+                if subject not in rows:
+                    rows[subject] = row
                     claimed.append(subject)
         return claimed
 
     def ledger_record(self, entry_id: str, node_id: str, results: Iterable[ActionResult]) -> None:
         at = self._now()
+        shared: dict[tuple[str, str | None], _LedgerRow] = {}  # one row object per outcome and reason
         with self._lock:
-            for result in results:
-                key = (entry_id, node_id, result.subject)
-                row = self._ledger.get(key)
+            rows = self._ledger.setdefault((entry_id, node_id), {})
+            for subject, outcome, reason in results:
+                row = rows.get(subject)
                 if row is not None and row[0] != "pending":
                     continue  # a final outcome is never overwritten
-                self._ledger[key] = (result.outcome, result.reason, at)
+                final = shared.get((outcome, reason))
+                if final is None:
+                    final = shared[(outcome, reason)] = (outcome, reason, at)
+                rows[subject] = final
 
     # -- cohorts ------------------------------------------------------------------------------
 
@@ -600,23 +622,40 @@ class InMemoryStore:
             return True
 
     def record_events(self, events: Sequence[JourneyEvent]) -> list[str]:
+        """Each event's id: the time of the call, then the per-store sequence that keeps recording
+        order among events of the same time (unique within the store, which lives in one process)."""
+        ids: list[str] = []
         with self._lock:
-            return [self.record_event(event) for event in events]
+            stamp = f"{time.time_ns():020d}-"  # one clock read per call
+            buckets = self._events
+            seq = self._event_seq
+            last_at: object = None
+            occurred = ""
+            for stored in events:  # frozen: shared, never copied
+                at = stored.occurredAt
+                if at is not last_at:  # a batch's events mostly share one (virtual) instant
+                    occurred, last_at = normalize_time(at), at
+                order = f"{next(seq):012d}"
+                row = (occurred, order, stored)
+                key = (stored.accountId, stored.on, stored.type)
+                bucket = buckets.get(key)
+                if bucket is None:
+                    buckets[key] = [row]
+                elif bucket[-1][0] <= occurred:
+                    bucket.append(row)  # not older than the last: its newer sequence sorts it last
+                else:
+                    # (time, sequence) is unique, so rows compare without reaching the event.
+                    bisect.insort(bucket, row)
+                ids.append(stamp + order)
+        return ids
 
     def record_event(self, event: JourneyEvent) -> str:
-        stored = event  # frozen: shared, never copied
-        with self._lock:
-            # The per-store sequence keeps recording order among events of the same time.
-            order = f"{next(self._event_seq):012d}"
-            bucket = self._events.setdefault((stored.accountId, stored.on, stored.type), [])
-            bisect.insort(bucket, (normalize_time(stored.occurredAt), order, stored), key=lambda r: r[:2])
-        # Unique within the store, which lives in one process (a uuid per event cost more than the rest).
-        return f"{time.time_ns():020d}-{order}"
+        return self.record_events((event,))[0]
 
     def events_since(self, account_id: str, on: str, event_type: str, since: str) -> list[JourneyEvent]:
         """Events at or after `since`, oldest first."""
-        start = normalize_time(since)
+        start = (normalize_time(since),)  # sorts before every row of that time
         with self._lock:
             bucket = self._events.get((account_id, on, event_type), [])
-            first = bisect.bisect_left(bucket, start, key=lambda row: row[0])
+            first = bisect.bisect_left(bucket, start)
             return [ev for _, _, ev in bucket[first:]]
