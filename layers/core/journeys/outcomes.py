@@ -53,21 +53,21 @@ class OutcomeCounts(BaseModel):
 
     @classmethod
     def of(cls, results: Iterable[ActionResult]) -> OutcomeCounts:
-        applied = failed = 0
+        results = results if isinstance(results, list) else list(results)
+        outcomes = [r[1] for r in results]
+        applied = outcomes.count(Outcome.APPLIED)
+        skipped = outcomes.count(Outcome.SKIPPED)
         reasons: dict[str, int] = {}
-        for r in results:
-            if r.outcome is Outcome.APPLIED:
-                applied += 1
-            elif r.outcome is Outcome.SKIPPED:
-                key = r.reason or "unspecified"
-                reasons[key] = reasons.get(key, 0) + 1
-            else:
-                failed += 1
+        if skipped:
+            for r in results:
+                if r[1] == Outcome.SKIPPED:
+                    key = r[2] or "unspecified"
+                    reasons[key] = reasons.get(key, 0) + 1
         # Counted here, so valid by construction: one per message, validation would be pure cost.
         values = {
             "applied": applied,
-            "skipped": sum(reasons.values()),
-            "failed": failed,
+            "skipped": skipped,
+            "failed": len(outcomes) - applied - skipped,
             "skippedByReason": reasons,
         }
         return assembled(cls, values, set(values))  # its own fields-set: the model is not frozen

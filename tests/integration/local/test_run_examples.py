@@ -193,7 +193,8 @@ def test_a_run_leaves_no_reference_cycles_but_marketos_http_exchanges() -> None:
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
-    # Then the only cycles are httpx's, a few per request to Marketo (the pipeline's own are gone)
+    # Then the only cycles are httpx's, a few per request to Marketo, and those of the one
+    # pure-Python JSON dump of publishing (the pipeline's own are gone)
     modules = {type(o).__module__ for o in garbage} - {"builtins"}
-    assert all(m.startswith("httpx") for m in modules), modules
-    assert local.marketo.requests and len(garbage) <= 30 * len(local.marketo.requests)
+    assert all(m.startswith(("httpx", "json.encoder")) for m in modules), modules
+    assert local.marketo.requests and len(garbage) <= 30 * len(local.marketo.requests) + 40

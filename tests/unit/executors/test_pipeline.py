@@ -287,3 +287,52 @@ def test_a_failing_bulk_call_loses_and_repeats_nothing(world: World) -> None:
     assert world.store.node_counts("onboarding")["n-1"].applied == applied
     members = next(lst for lst in world.marketo.snapshot()["lists"] if lst["id"] == 501)["members"]
     assert sorted(members) == [1001, 1002, 1003]
+
+
+def _claimed_meanwhile(world: World, monkeypatch: pytest.MonkeyPatch, subject: str, *, finish: bool) -> None:
+    """Another consumer claims `subject` between this message's ledger read and its own claim."""
+    store = world.ctx.store
+    claim = store.ledger_claim_many
+
+    def racing(entry: str, node: str, subjects: Any) -> list[str]:
+        if subject in subjects and not store.ledger_get(entry, node, [subject]):
+            claim(entry, node, [subject])
+            if finish:
+                store.ledger_record(entry, node, [ActionResult.skipped(subject, "done elsewhere")])
+        return claim(entry, node, subjects)
+
+    monkeypatch.setattr(store, "ledger_claim_many", racing)
+
+
+def test_a_subject_another_consumer_is_on_sends_the_message_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given another consumer that claims Bo just before this message does, and is still on it
+    responder = RecordingTaskResponder()
+    msg = message("change_score", SCORE)
+    _claimed_meanwhile(world, monkeypatch, "p-bo", finish=False)
+    # When the message is handled, then it goes back to the queue with nothing applied
+    first = pipeline(world, "change_score", responder).handle(event(sqs_record(msg)))
+    assert first == {"batchItemFailures": [{"itemIdentifier": sqs_record(msg)["messageId"]}]}
+    assert scores(world) == {"p-ana": 10.0, "p-bo": None, "p-cy": None} and responder.successes == {}
+    # And once the other consumer has recorded Bo, the redelivery applies the rest, once
+    world.ctx.store.ledger_record("e-1", "n-1", [ActionResult.applied("p-bo")])
+    pipeline(world, "change_score", responder).handle(event(sqs_record(msg)))
+    assert scores(world) == {"p-ana": 15.0, "p-bo": None, "p-cy": 5.0}
+    assert responder.successes[msg.taskToken] == [OutcomeCounts(applied=3)]
+
+
+def test_a_subject_another_consumer_finished_keeps_its_outcome(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given another consumer that claims and records Bo just before this message claims him
+    responder = RecordingTaskResponder()
+    msg = message("change_score", SCORE)
+    _claimed_meanwhile(world, monkeypatch, "p-bo", finish=True)
+    # When the message is handled, then Bo keeps that outcome and the others are applied
+    assert pipeline(world, "change_score", responder).handle(event(sqs_record(msg))) == {
+        "batchItemFailures": []
+    }
+    assert scores(world) == {"p-ana": 15.0, "p-bo": None, "p-cy": 5.0}
+    expected = OutcomeCounts(applied=2, skipped=1, skippedByReason={"done elsewhere": 1})
+    assert responder.successes[msg.taskToken] == [expected]

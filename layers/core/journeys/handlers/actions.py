@@ -371,15 +371,19 @@ class ActionPipeline:
                 except NotFound as exc:
                     raise PermanentActionError("Action.CohortNotFound", f"cohort '{message.cohort}'") from exc
             else:
-                people = {p.id: p for p in store.people_of_account(account.id)}
-                subjects = list(people)
+                found = store.people_of_account(account.id)
+                subjects = [p.id for p in found]
+                people = dict(zip(subjects, found, strict=True))
         else:
             subjects = [account.id]
 
         rows = store.ledger_get(message.entryId, message.nodeId, [*subjects, COUNTS_MARKER])
-        outcomes: dict[str, ActionResult] = {s: _result_of(rows[s]) for s in subjects if _final(rows.get(s))}
-        todo = [s for s in subjects if s not in outcomes]
-        taken_over = {s for s in todo if s in rows}  # pending: claimed by an attempt that stopped
+        outcomes: dict[str, ActionResult] = {}
+        todo, taken_over = subjects, set[str]()
+        if rows:  # a redelivery: some subjects may be final, or pending from an attempt that stopped
+            outcomes = {s: _result_of(rows[s]) for s in subjects if _final(rows.get(s))}
+            todo = [s for s in subjects if s not in outcomes]
+            taken_over = {s for s in todo if s in rows}
         if taken_over:
             # Executors report completed work before a transient error, so a pending row is work
             # that did not happen -- unless a process was killed mid-chunk: then a non-idempotent
@@ -399,21 +403,20 @@ class ActionPipeline:
             account_id=account.id,
         )
         size = max(1, self.executor.chunk_size)
+        done: list[ActionResult] = []  # one per subject of `todo` (the others are in `outcomes`)
         for start in range(0, len(todo), size):
             chunk = todo[start : start + size]
-            outcomes.update(
-                self._chunk(
-                    message,
-                    meta=meta,
-                    account=account,
-                    chunk=chunk,
-                    taken_over=taken_over,
-                    people=people,
-                    group=group,
-                )
+            done += self._chunk(
+                message,
+                meta=meta,
+                account=account,
+                chunk=chunk,
+                taken_over=taken_over,
+                people=people,
+                group=group,
             )
 
-        counts = OutcomeCounts.of([outcomes[s] for s in subjects])
+        counts = OutcomeCounts.of([*outcomes.values(), *done])
         self._count(message, rows.get(COUNTS_MARKER), counts)
         return counts
 
@@ -427,21 +430,25 @@ class ActionPipeline:
         taken_over: set[str],
         people: dict[str, Person],
         group: _Group,
-    ) -> dict[str, ActionResult]:
+    ) -> list[ActionResult]:
+        """The outcome of each subject of `chunk`, once."""
         store = self.context.store
         entry, node = message.entryId, message.nodeId
-        done: dict[str, ActionResult] = {}
-        won = set(store.ledger_claim_many(entry, node, [s for s in chunk if s not in taken_over]))
-        claimed = [s for s in chunk if s in taken_over or s in won]
-        lost = [s for s in chunk if s not in taken_over and s not in won]
-        if lost:
+        done: list[ActionResult] = []
+        fresh = [s for s in chunk if s not in taken_over] if taken_over else chunk
+        won = store.ledger_claim_many(entry, node, fresh)
+        claimed: Sequence[str] = chunk
+        if len(won) != len(fresh):
             # Claimed since this message's ledger read: final by now, or another consumer is on it.
+            winners = set(won)
+            claimed = [s for s in chunk if s in taken_over or s in winners]
+            lost = [s for s in chunk if s not in taken_over and s not in winners]
             rows = store.ledger_get(entry, node, lost)
             for subject in lost:
                 row = rows.get(subject)
                 if row is None or row.outcome == "pending":
                     raise InFlight(f"{entry}/{node}: a subject is being processed by another consumer")
-                done[subject] = _result_of(row)
+                done.append(_result_of(row))
         if not claimed:
             return done
 
@@ -471,9 +478,9 @@ class ActionPipeline:
                 # Record what did happen; the rest stays pending and is taken over on redelivery.
                 store.ledger_record(entry, node, [*early, *self._only(exc.completed, claimed)])
                 raise exc.cause from exc
-        final = self._complete(claimed, [*early, *results])
+        final = self._complete(claimed, [*early, *results] if early else results)
         store.ledger_record(entry, node, final)
-        done.update({r.subject: r for r in final})
+        done += final
         return done
 
     def _only(self, results: list[ActionResult], claimed: Sequence[str]) -> list[ActionResult]:
@@ -482,6 +489,8 @@ class ActionPipeline:
 
     def _complete(self, claimed: Sequence[str], results: list[ActionResult]) -> list[ActionResult]:
         """Exactly one result per claimed subject: an executor that forgets one fails it visibly."""
+        if len(results) == len(claimed) and all(r[0] == s for r, s in zip(results, claimed, strict=True)):
+            return results  # the usual case: one result per subject, in order
         by_subject: dict[str, ActionResult] = {}
         for result in results:
             by_subject.setdefault(result.subject, result)

@@ -10,8 +10,8 @@ from journeys.store.repository import Store
 _READ_PREFIXES = ("get_", "iter_", "list_", "people_of", "entries_of", "active_entry", "node_counts",
                   "ledger_get", "listeners_for", "events_since", "timeline", "pending_activations")  # fmt: skip
 # Calls that touch one item per element of their sized argument (batch reads and writes).
-_PER_ITEM = {"get_people": 0, "ledger_get": 2, "ledger_record": 2, "put_cohort": 1, "add_audience_members": 1,
-             "record_events": 0}  # fmt: skip
+_PER_ITEM = {"get_people": 0, "ledger_get": 2, "ledger_claim_many": 2, "ledger_record": 2, "put_cohort": 1,
+             "add_audience_members": 1, "record_events": 0}  # fmt: skip
 
 
 class MeteredStore:
@@ -35,10 +35,25 @@ class MeteredStore:
         target: Callable[..., Any] = method
         is_read = name.startswith(_READ_PREFIXES)
         position = _PER_ITEM.get(name)
+        # One wrapper per kind of call, as small as it can be: it runs on every store request.
+        if position is None and is_read:
 
-        def call(*args: Any, **kwargs: Any) -> Any:
+            def read(*args: Any, **kwargs: Any) -> Any:
+                self.reads += 1
+                return target(*args, **kwargs)
+
+            return read
+        if position is None:
+
+            def write(*args: Any, **kwargs: Any) -> Any:
+                self.writes += 1
+                return target(*args, **kwargs)
+
+            return write
+
+        def per_item(*args: Any, **kwargs: Any) -> Any:
             units = 1
-            if position is not None and len(args) > position and hasattr(args[position], "__len__"):
+            if len(args) > position and hasattr(args[position], "__len__"):
                 units = max(1, len(args[position]))
             if is_read:
                 self.reads += units
@@ -46,7 +61,7 @@ class MeteredStore:
                 self.writes += units
             return target(*args, **kwargs)
 
-        return call
+        return per_item
 
 
 def metered(store: Store) -> tuple[Store, MeteredStore]:

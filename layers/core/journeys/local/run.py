@@ -193,13 +193,7 @@ class LocalRun(EmbeddedWorld):
     def run(
         self, until: timedelta | None = None, on_idle: Callable[[LocalEngine], None] | None = None
     ) -> RunResult:
-        # The store was just seeded from the data set, and Marketo from its section: the state
-        # before is the data set itself (`export(seed(ds)) == ds`, tested), Marketo's as it seeds.
-        marketo = self.data.marketo.model_dump(mode="json")
         wall = time.perf_counter()
-        self.engine.publish(self.journey)
-        accounts = audience_accounts(self.journey, self.store)
-        entered = self.engine.enter(self.journey, accounts)
         if on_idle is not None:
             hook = on_idle
 
@@ -209,11 +203,17 @@ class LocalRun(EmbeddedWorld):
 
             self.engine.sfn.add_idle_hook(idle)
         with batch_gc():
+            self.engine.publish(self.journey)
+            accounts = audience_accounts(self.journey, self.store)
+            entered = self.engine.enter(self.journey, accounts)
             self.engine.sfn.run(self.start + until if until else None)
+        # The store was seeded from the data set, and Marketo from its section, neither of which a
+        # run changes: the state before is the data set itself (`export(seed(ds)) == ds`, tested).
         result = RunResult(
             journey=self.journey, entered=entered, engine=self.engine, outbox=self.outbox, marketo=self.marketo,
             started_at=self.start, ended_at=self.engine.now(), wall_seconds=time.perf_counter() - wall,
-            snapshot_before=lambda: {**self.data.dump(), "marketo": EmbeddedMarketo.from_data(marketo).snapshot()},
+            snapshot_before=lambda: {**self.data.dump(), "marketo": EmbeddedMarketo.from_data(
+                self.data.marketo.model_dump(mode="json")).snapshot()},
             snapshot_after=lambda: {**export(self.store, self.data).dump(), "marketo": self.marketo.snapshot()},
             render_outbox=self.local.outbox_json, events=list(self.local.events.events),
         )  # fmt: skip

@@ -571,17 +571,20 @@ class InMemoryStore:
 
     def ledger_record(self, entry_id: str, node_id: str, results: Iterable[ActionResult]) -> None:
         at = self._now()
-        shared: dict[tuple[str, str | None], _LedgerRow] = {}  # one row object per outcome and reason
+        plain: dict[str, _LedgerRow] = {}  # one row object per outcome without a reason
         with self._lock:
             rows = self._ledger.setdefault((entry_id, node_id), {})
             for subject, outcome, reason in results:
                 row = rows.get(subject)
                 if row is not None and row[0] != "pending":
                     continue  # a final outcome is never overwritten
-                final = shared.get((outcome, reason))
-                if final is None:
-                    final = shared[(outcome, reason)] = (outcome, reason, at)
-                rows[subject] = final
+                if reason is None:
+                    row = plain.get(outcome)
+                    if row is None:
+                        row = plain[outcome] = (outcome, None, at)
+                    rows[subject] = row
+                else:
+                    rows[subject] = (outcome, reason, at)
 
     # -- cohorts ------------------------------------------------------------------------------
 
