@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from journeys.model.common import FrozenDict, replaced
 from journeys.model.profiles import Account, Person
@@ -67,3 +67,24 @@ class Mutable(BaseModel):
 def test_a_model_that_is_not_frozen_is_refused() -> None:
     with pytest.raises(TypeError, match="not frozen"):
         replaced(Mutable(name="a"), {"name": "b"})
+
+
+def test_people_with_the_same_fields_share_one_fields_set_and_so_do_their_copies() -> None:
+    # Given two people validated with the same names set, and one with another
+    ada = Person.model_validate({"id": "p1", "account": "a1", "email": "ada@example.com", "status": "new"})
+    bob = Person.model_validate({"id": "p2", "account": "a1", "email": "bob@example.com", "status": "old"})
+    cy = Person.model_validate({"id": "p3", "account": "a1"})
+    # Then the first two share one set object, equal to what each was given
+    assert ada.model_fields_set is bob.model_fields_set
+    assert ada.model_fields_set == {"id", "account", "email", "status"} and cy.model_fields_set == {
+        "id",
+        "account",
+    }
+    # When both get the same new attribute, their copies share the larger set too
+    ada2, bob2 = replaced(ada, {"region": "EU"}), replaced(bob, {"region": "US"})
+    assert ada2.model_fields_set is bob2.model_fields_set
+    assert ada2.model_fields_set == {"id", "account", "email", "status", "region"}
+    # And the originals' set is unchanged
+    assert ada.model_fields_set == {"id", "account", "email", "status"}
+    with pytest.raises(ValidationError, match="frozen"):
+        ada.email = "eve@example.com"

@@ -81,6 +81,40 @@ def assembled(
     return made
 
 
+# Interned fields-sets: a set of ten names weighs 728 bytes, more than most of what a person holds,
+# and a store holds hundreds of thousands of people with a handful of distinct sets. Bounded: past
+# it, instances keep their own sets.
+_SHARED_MAX = 4096
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+_UNIONS: dict[tuple[int, tuple[str, ...]], tuple[set[str], set[str]]] = {}
+
+
+def share_fields_set(model: M) -> M:
+    """Give a frozen model the one interned set equal to its fields-set (nothing changes a frozen
+    model's set: `model_copy` copies it first)."""
+    fields = model.__pydantic_fields_set__
+    shared = _FIELDS_SETS.get(frozenset(fields))
+    if shared is None:
+        if len(_FIELDS_SETS) >= _SHARED_MAX:
+            return model
+        shared = _FIELDS_SETS[frozenset(fields)] = set(fields)
+    _set_fields_set(model, shared)
+    return model
+
+
+def _with_names(fields: set[str], names: tuple[str, ...]) -> set[str]:
+    """`fields | names`, one set object per (set object, names) while the table has room."""
+    key = (id(fields), names)
+    known = _UNIONS.get(key)
+    if known is not None:
+        return known[1]
+    union = fields.union(names)
+    shared = _FIELDS_SETS.setdefault(frozenset(union), union) if len(_FIELDS_SETS) < _SHARED_MAX else union
+    if len(_UNIONS) < _SHARED_MAX:
+        _UNIONS[key] = (fields, shared)  # holds `fields`, so its id cannot be reused meanwhile
+    return shared
+
+
 def replaced(model: M, changes: Mapping[str, Any]) -> M:
     """`model.model_copy(update=changes)` for a frozen model, sharing what does not change.
 
@@ -105,7 +139,7 @@ def replaced(model: M, changes: Mapping[str, Any]) -> M:
             extra[name] = value
     fields_set = model.__pydantic_fields_set__
     if not fields_set.issuperset(changes):
-        fields_set = fields_set | changes.keys()
+        fields_set = _with_names(fields_set, tuple(changes))
     return assembled(cls, values, fields_set, extra, model.__pydantic_private__)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from journeys.model.common import Email, FrozenDict, Id, ReadOnlyScores, Scalar, Strict
+from journeys.model.common import Email, FrozenDict, Id, ReadOnlyScores, Scalar, Strict, share_fields_set
 
 _PLAIN = frozenset({str, int, bool, type(None)})  # JSON as they are (exact types: no subclasses)
 
@@ -52,6 +52,12 @@ class Person(BaseModel):
     lastName: str | None = None
     marketoLeadId: int | None = Field(default=None, gt=0)
     scores: ReadOnlyScores = Field(default_factory=FrozenDict)
+
+    @model_validator(mode="after")
+    def _shared_fields_set(self) -> Person:
+        # A run holds one person per profile and a new one per change: they share the few
+        # distinct fields-sets there are instead of each carrying a copy.
+        return share_fields_set(self)
 
     def attributes(self) -> dict[str, Scalar]:
         """Every scalar attribute as plain JSON data (scores and structured extras left out).
