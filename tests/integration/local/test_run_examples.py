@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -174,27 +176,40 @@ def test_the_state_before_a_run_is_what_the_seeded_store_exports() -> None:
     assert result.data_after != exported
 
 
+CYCLES = """
+import gc, json, sys
+from journeys.definition.validate import validate_file
+from journeys.local.injected import load_events
+from journeys.local.run import LocalRun
+from journeys.model.dataset import load_dataset
+from tests.integration.local.test_run_examples import DATA, ROOT, START
+
+data = load_dataset(DATA)
+journey = validate_file(ROOT / "examples/journeys/enterprise-onboarding.yaml", data).journey
+local = LocalRun(journey, data, start=START)
+local.inject(load_events(ROOT / "examples/events/clicks.yaml"))
+gc.collect()
+local.run()
+gc.unfreeze()
+gc.set_debug(gc.DEBUG_SAVEALL)
+gc.collect()
+modules = sorted({type(o).__module__ for o in gc.garbage} - {"builtins"})
+print(json.dumps({"modules": modules, "garbage": len(gc.garbage), "requests": len(local.marketo.requests)}))
+"""
+
+
 def test_a_run_leaves_no_reference_cycles_but_marketos_http_exchanges() -> None:
     # The collector is off during a run (`batch_gc`): reference counting must free its garbage.
-    # Given a run with Marketo calls, listen nodes and an injected click, set up and collected
-    data = load_dataset(DATA)
-    journey = validate_file(ROOT / "examples/journeys/enterprise-onboarding.yaml", data).journey
-    assert journey is not None
-    local = LocalRun(journey, data, start=START)
-    local.inject(load_events(ROOT / "examples/events/clicks.yaml"))
-    gc.collect()
+    # Given a run with Marketo calls, listen nodes and an injected click, in a fresh interpreter
+    # (no other test's threads or garbage), set up and collected
     # When it runs, and the collector then looks for what only it could free
-    local.run()
-    gc.unfreeze()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        gc.collect()
-        garbage = list(gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", CYCLES], check=False, env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.splitlines()[-1])
     # Then the only cycles are httpx's, a few per request to Marketo, and those of the one
     # pure-Python JSON dump of publishing (the pipeline's own are gone)
-    modules = {type(o).__module__ for o in garbage} - {"builtins"}
-    assert all(m.startswith(("httpx", "json.encoder")) for m in modules), modules
-    assert local.marketo.requests and len(garbage) <= 30 * len(local.marketo.requests) + 40
+    assert all(m.startswith(("httpx", "json.encoder")) for m in found["modules"]), found
+    assert found["requests"] and found["garbage"] <= 30 * found["requests"] + 40, found

@@ -404,9 +404,12 @@ class ActionPipeline:
         )
         size = max(1, self.executor.chunk_size)
         done: list[ActionResult] = []  # one per subject of `todo` (the others are in `outcomes`)
+        marker = rows.get(COUNTS_MARKER)
+        # The counts marker is claimed with the first chunk (one ledger call less per message).
+        count = _final(marker) is False if marker is not None else None
         for start in range(0, len(todo), size):
             chunk = todo[start : start + size]
-            done += self._chunk(
+            results, won = self._chunk(
                 message,
                 meta=meta,
                 account=account,
@@ -414,10 +417,16 @@ class ActionPipeline:
                 taken_over=taken_over,
                 people=people,
                 group=group,
+                with_marker=count is None,
             )
+            done += results
+            count = won if count is None else count
 
         counts = OutcomeCounts.of([*outcomes.values(), *done])
-        self._count(message, rows.get(COUNTS_MARKER), counts)
+        if count is None:  # nothing to claim for: the marker alone
+            count = store.ledger_claim(message.entryId, message.nodeId, COUNTS_MARKER)
+        if count:
+            self._count(message, counts)
         return counts
 
     def _chunk(
@@ -430,13 +439,21 @@ class ActionPipeline:
         taken_over: set[str],
         people: dict[str, Person],
         group: _Group,
-    ) -> list[ActionResult]:
-        """The outcome of each subject of `chunk`, once."""
+        with_marker: bool = False,
+    ) -> tuple[list[ActionResult], bool]:
+        """The outcome of each subject of `chunk`, once; and whether the counts marker was won
+        (claimed along when `with_marker`)."""
         store = self.context.store
         entry, node = message.entryId, message.nodeId
         done: list[ActionResult] = []
         fresh = [s for s in chunk if s not in taken_over] if taken_over else chunk
-        won = store.ledger_claim_many(entry, node, fresh)
+        won = store.ledger_claim_many(entry, node, [*fresh, COUNTS_MARKER] if with_marker else fresh)
+        marker = False
+        if with_marker and won:
+            if won[-1] == COUNTS_MARKER:  # claims come back in the order asked
+                marker, won = True, won[:-1]
+            elif COUNTS_MARKER in won:
+                marker, won = True, [s for s in won if s != COUNTS_MARKER]
         claimed: Sequence[str] = chunk
         if len(won) != len(fresh):
             # Claimed since this message's ledger read: final by now, or another consumer is on it.
@@ -450,7 +467,7 @@ class ActionPipeline:
                     raise InFlight(f"{entry}/{node}: a subject is being processed by another consumer")
                 done.append(_result_of(row))
         if not claimed:
-            return done
+            return done, marker
 
         early: list[ActionResult] = []
         batch_people: list[Person] = []
@@ -481,7 +498,7 @@ class ActionPipeline:
         final = self._complete(claimed, [*early, *results] if early else results)
         store.ledger_record(entry, node, final)
         done += final
-        return done
+        return done, marker
 
     def _only(self, results: list[ActionResult], claimed: Sequence[str]) -> list[ActionResult]:
         wanted = set(claimed)
@@ -499,21 +516,17 @@ class ActionPipeline:
             for s in claimed
         ]
 
-    def _count(self, message: NodeEntryMessage, marker: LedgerEntry | None, counts: OutcomeCounts) -> None:
-        """Add the message's outcomes to the node's counts once, whatever the number of deliveries."""
+    def _count(self, message: NodeEntryMessage, counts: OutcomeCounts) -> None:
+        """Add the message's outcomes to the node's counts, under the marker this delivery holds
+        (claimed, or pending from a delivery that stopped before recording it): once in all."""
         store = self.context.store
-        entry, node = message.entryId, message.nodeId
-        if _final(marker):
-            return
-        if marker is None and not store.ledger_claim(entry, node, COUNTS_MARKER):
-            return  # counted (or being counted) by another delivery
         store.add_counts(
             message.journeyId,
-            node,
+            message.nodeId,
             {"applied": counts.applied, "skipped": counts.skipped, "failed": counts.failed},
             dict(counts.skippedByReason) or None,
         )
-        store.ledger_record(entry, node, [ActionResult.applied(COUNTS_MARKER)])
+        store.ledger_record(message.entryId, message.nodeId, [ActionResult.applied(COUNTS_MARKER)])
 
 
 def pipelines(context: ExecutionContext, responder: TaskResponder) -> dict[str, ActionPipeline]:

@@ -81,7 +81,10 @@ class Counters:
 
 class LocalTasks:
     """TaskResponder for the embedded runtime: answers are applied at the next idle point, as SFN would
-    after the API call returns (a function may answer its own token before its task is registered)."""
+    after the API call returns (a function may answer its own token before its task is registered).
+
+    An output is handed over as it is, not as JSON text: callers make a fresh dict of plain JSON
+    data per answer and keep no hold on it."""
 
     def __init__(self, sfn: LocalStepFunctions) -> None:
         self.sfn = sfn
@@ -99,7 +102,8 @@ class LocalTasks:
             kind, token, payload = self.deferred.popleft()
             try:
                 if kind == "success":
-                    self.sfn.send_task_success(token, json.dumps(payload))
+                    # The pipeline's answer is plain JSON data it made for this call alone.
+                    self.sfn.send_task_value(token, payload)
                 else:
                     error, cause = payload  # type: ignore[misc]
                     self.sfn.send_task_failure(token, error, cause)

@@ -296,6 +296,11 @@ class LocalStepFunctions:
             value = parse_json(output)
         except json.JSONDecodeError as exc:
             raise StepFunctionsError(f"InvalidOutput: {exc.msg}") from None
+        self.send_task_value(task_token, value)
+
+    def send_task_value(self, task_token: str, value: Any) -> None:
+        """`send_task_success` for an in-process caller that holds the answer as JSON data already
+        (a value it gives up: the execution's state keeps it), without the text round trip."""
         pending = self._take_pending(task_token)
         self._ready.append(partial(self._task_answered, pending, value))
 
