@@ -13,7 +13,8 @@ For each node-entry message (Powertools `BatchProcessor`, partial batch failures
    (`Interrupted`), so such a row marks work that did not happen and it is executed again. Only a
    process killed between an executor's side effect and the ledger write (at most one chunk)
    can repeat a person-action;
-4. per-node counts once per message, guarded by a ledger marker claimed before adding them;
+4. per-node counts once per message, guarded by a ledger marker claimed with the first chunk (or
+   alone when nothing is left to do) and recorded after the counts are added;
 5. `SendTaskSuccess` with the `OutcomeCounts` of every subject, or `SendTaskFailure` for a
    permanent error; a transient error raises, so SQS redelivers the message (then the DLQ).
 
