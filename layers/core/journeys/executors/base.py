@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -66,9 +66,8 @@ class ExecutionContext:
     email_from: str | None = None  # default sender when an authored email names none
 
 
-@dataclass(frozen=True)
-class MessageMeta:
-    """Where a batch comes from: one node of one entry."""
+class MessageMeta(NamedTuple):
+    """Where a batch comes from: one node of one entry (a named tuple: one is made per message)."""
 
     journey_id: str
     journey_version: int

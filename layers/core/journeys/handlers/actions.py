@@ -406,8 +406,10 @@ class ActionPipeline:
         size = max(1, self.executor.chunk_size)
         done: list[ActionResult] = []  # one per subject of `todo` (the others are in `outcomes`)
         marker = rows.get(COUNTS_MARKER)
-        # The counts marker is claimed with the first chunk (one ledger call less per message).
-        count = _final(marker) is False if marker is not None else None
+        # Whether this delivery adds the counts: not if a final marker says they were added; yes if
+        # it is pending (taken over); if there is none, it is claimed with the first chunk (one
+        # ledger call less per message), or alone below.
+        count = None if marker is None else not _final(marker)
         for start in range(0, len(todo), size):
             chunk = todo[start : start + size]
             results, won = self._chunk(
@@ -507,7 +509,7 @@ class ActionPipeline:
 
     def _complete(self, claimed: Sequence[str], results: list[ActionResult]) -> list[ActionResult]:
         """Exactly one result per claimed subject: an executor that forgets one fails it visibly."""
-        if len(results) == len(claimed) and all(r[0] == s for r, s in zip(results, claimed, strict=True)):
+        if [r[0] for r in results] == claimed:
             return results  # the usual case: one result per subject, in order
         by_subject: dict[str, ActionResult] = {}
         for result in results:

@@ -52,9 +52,10 @@ class MeteredStore:
             return write
 
         def per_item(*args: Any, **kwargs: Any) -> Any:
-            units = 1
-            if len(args) > position and hasattr(args[position], "__len__"):
-                units = max(1, len(args[position]))
+            try:
+                units = len(args[position]) or 1
+            except (IndexError, TypeError):  # passed by keyword, or an iterator: one request
+                units = 1
             if is_read:
                 self.reads += units
             else:
