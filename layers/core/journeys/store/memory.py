@@ -171,9 +171,9 @@ class InMemoryStore:
         # journey -> node -> count name -> value; plain counters, a NodeCounts only when read
         self._counts: dict[str, dict[str, dict[str, int]]] = {}
         self._skipped: dict[str, dict[str, dict[str, int]]] = {}  # journey -> node -> reason -> count
-        # (entry, node, subject) -> (outcome, reason, at): plain tuples, as the ledger is written twice
-        # per person-action; models are built only for the rows a caller reads.
-        # (entry, node) -> subject -> row: a message's subjects sit together in a small dict.
+        # (entry, node) -> subject -> (outcome, reason, at): a message's subjects sit together in a
+        # small dict, as plain tuples (written twice per person-action); models are built only for
+        # the rows a caller reads.
         self._ledger: dict[tuple[str, str], dict[str, _LedgerRow]] = {}
         self._cohorts: dict[str, tuple[str, ...]] = {}
         self._listeners: dict[tuple[str, str, str], ListenerRecord] = {}
