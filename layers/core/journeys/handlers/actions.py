@@ -451,12 +451,9 @@ class ActionPipeline:
         done: list[ActionResult] = []
         fresh = [s for s in chunk if s not in taken_over] if taken_over else chunk
         won = store.ledger_claim_many(entry, node, [*fresh, COUNTS_MARKER] if with_marker else fresh)
-        marker = False
-        if with_marker and won:
-            if won[-1] == COUNTS_MARKER:  # claims come back in the order asked
-                marker, won = True, won[:-1]
-            elif COUNTS_MARKER in won:
-                marker, won = True, [s for s in won if s != COUNTS_MARKER]
+        marker = with_marker and COUNTS_MARKER in won
+        if marker:
+            won = [s for s in won if s != COUNTS_MARKER]
         claimed: Sequence[str] = chunk
         if len(won) != len(fresh):
             # Claimed since this message's ledger read: final by now, or another consumer is on it.

@@ -93,11 +93,12 @@ def share_fields_set(model: M) -> M:
     """Give a frozen model the one interned set equal to its fields-set (nothing changes a frozen
     model's set: `model_copy` copies it first)."""
     fields = model.__pydantic_fields_set__
-    shared = _FIELDS_SETS.get(frozenset(fields))
+    key = frozenset(fields)
+    shared = _FIELDS_SETS.get(key)
     if shared is None:
         if len(_FIELDS_SETS) >= _SHARED_MAX:
             return model
-        shared = _FIELDS_SETS[frozenset(fields)] = set(fields)
+        shared = _FIELDS_SETS[key] = set(fields)
     _set_fields_set(model, shared)
     return model
 

@@ -149,7 +149,6 @@ class InMemoryStore:
     ) -> None:
         # The embedded runtime passes its virtual clock, so ledger times follow virtual time.
         self._clock = clock
-        self._last_now: tuple[datetime | None, str] = (None, "")
         self._lock = threading.RLock()
         self._interests: dict[str, SolutionInterest] = {}
         self._accounts: dict[str, Account] = {}
@@ -189,11 +188,7 @@ class InMemoryStore:
                 self.put_solution_interest(interest)
 
     def _now(self) -> str:
-        moment = self._clock()
-        last = self._last_now  # one tuple, read and replaced whole: safe across threads
-        if last[0] is not moment:  # a virtual clock hands out one instant many times
-            last = self._last_now = (moment, iso(moment))
-        return last[1]
+        return iso(self._clock())
 
     # -- solution interests and the split view -------------------------------------------------
 
